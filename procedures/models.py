@@ -1,0 +1,526 @@
+"""The catalogue: where dossiers are filed and settled, and what each procedure asks for."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import (
+    agency_code_validator,
+    plain_number,
+    procedure_code_validator,
+    unit_code_validator,
+    validate_template_file,
+)
+
+WORKING_HOURS_PER_DAY = 8
+
+
+class EffectivePeriodQuerySet(models.QuerySet):
+    def effective_on(self, day):
+        return self.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=day)).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day)
+        )
+
+    def effective_today(self):
+        return self.effective_on(timezone.localdate())
+
+
+class EffectivePeriod(models.Model):
+    """Units and agencies are renamed and merged; filed dossiers keep pointing at the one that existed then."""
+
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+
+    objects = EffectivePeriodQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": _("The end of the effective period is before its start.")})
+
+
+def effective_period_constraint(name):
+    return models.CheckConstraint(
+        condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
+        name=name,
+        violation_error_message=_("The end of the effective period is before its start."),
+    )
+
+
+class AdministrativeUnit(EffectivePeriod):
+    """The province or one of its commune-level units (two-level local government since 1 July 2025)."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("Centrally-run city")
+        WARD = "ward", _("Ward")
+        COMMUNE = "commune", _("Commune")
+        SPECIAL_ZONE = "special_zone", _("Special zone")
+
+    PROVINCE_KINDS = (Kind.PROVINCE, Kind.CITY)
+    COMMUNE_KINDS = (Kind.WARD, Kind.COMMUNE, Kind.SPECIAL_ZONE)
+
+    code = models.CharField(
+        _("official code"),
+        max_length=5,
+        unique=True,
+        validators=[unit_code_validator],
+        help_text=_("2 digits for a province, 5 for a commune, ward or special zone."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    predecessors = models.ManyToManyField(
+        "self", verbose_name=_("predecessors"), symmetrical=False, blank=True, related_name="successors"
+    )
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["province", "city"], parent__isnull=True, code__regex=r"^\d{2}$")
+                    | Q(kind__in=["ward", "commune", "special_zone"], parent__isnull=False, code__regex=r"^\d{5}$")
+                ),
+                name="unit_level_matches_code_and_parent",
+                violation_error_message=_(
+                    "A province has a 2-digit code and no parent; a commune, ward or special zone has a 5-digit "
+                    "code and belongs to a province."
+                ),
+            ),
+            effective_period_constraint("unit_effective_period_ordered"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_province(self):
+        return self.kind in self.PROVINCE_KINDS
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and not self.parent.is_province:
+            raise ValidationError({"parent": _("A commune-level unit belongs directly to a province.")})
+
+
+class Agency(EffectivePeriod):
+    """A competent authority that settles dossiers, or a desk that receives them, or both."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Provincial department (Sở)")
+        SERVICE_CENTRE = "service_centre", _("Public Administration Service Centre")
+        SERVICE_CENTRE_BRANCH = "service_centre_branch", _("Service Centre branch")
+        COMMUNE_COMMITTEE = "commune_committee", _("Commune People's Committee")
+        COMMUNE_SERVICE_POINT = "commune_service_point", _("Commune public administration service point")
+
+    # What each kind hangs under, and at which level of government it sits.
+    PARENT_KIND = {
+        Kind.SERVICE_CENTRE_BRANCH: Kind.SERVICE_CENTRE,
+        Kind.COMMUNE_SERVICE_POINT: Kind.COMMUNE_COMMITTEE,
+    }
+    PROVINCE_LEVEL_KINDS = (Kind.DEPARTMENT, Kind.SERVICE_CENTRE)
+    COMMUNE_LEVEL_KINDS = (Kind.COMMUNE_COMMITTEE, Kind.COMMUNE_SERVICE_POINT)
+
+    code = models.CharField(
+        _("electronic agency code"),
+        max_length=16,
+        unique=True,
+        validators=[agency_code_validator],
+        help_text=_("Used in dossier codes, e.g. 000.00.06.H56."),
+    )
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("administrative unit"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="branches",
+    )
+    receives_dossiers = models.BooleanField(
+        _("receives dossiers"), default=False, help_text=_("A one-door desk where applicants may file.")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    predecessors = models.ManyToManyField(
+        "self", verbose_name=_("predecessors"), symmetrical=False, blank=True, related_name="successors"
+    )
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=["service_centre_branch", "commune_service_point"]) | Q(parent__isnull=False),
+                name="agency_branch_has_parent",
+                violation_error_message=_("A branch or service point belongs to a parent agency."),
+            ),
+            effective_period_constraint("agency_effective_period_ordered"),
+        ]
+        indexes = [models.Index(fields=["kind", "receives_dossiers"], name="agency_kind_receives_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        expected_parent_kind = self.PARENT_KIND.get(self.kind)
+        if self.parent_id:
+            if expected_parent_kind is None:
+                errors["parent"] = _("Only a branch or a service point has a parent agency.")
+            elif self.parent.kind != expected_parent_kind:
+                errors["parent"] = _("A %(kind)s belongs to a %(parent_kind)s.") % {
+                    "kind": self.get_kind_display(),
+                    "parent_kind": self.Kind(expected_parent_kind).label,
+                }
+        if self.unit_id:
+            if self.kind in self.PROVINCE_LEVEL_KINDS and not self.unit.is_province:
+                errors["unit"] = _("A provincial department or the Service Centre sits at the province.")
+            elif self.kind in self.COMMUNE_LEVEL_KINDS and self.unit.is_province:
+                errors["unit"] = _("A commune committee or its service point sits in a commune, ward or special zone.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Field(models.Model):
+    """A field of administration (lĩnh vực), e.g. civil status."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LegalDocument(models.Model):
+    number = models.CharField(_("number"), max_length=60, unique=True, help_text=_("e.g. 123/2015/NĐ-CP"))
+    title = models.CharField(_("title"), max_length=500)
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+        ordering = ["-issued_on", "number"]
+
+    def __str__(self):
+        return f"{self.title} {self.number}"
+
+
+class ProcedureQuerySet(EffectivePeriodQuerySet):
+    def available(self):
+        """What a citizen may file today."""
+        return self.filter(is_active=True).effective_today()
+
+
+class Procedure(EffectivePeriod):
+    """An administrative procedure (thủ tục hành chính) as published on the national public service portal."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        COMMUNE = "commune", _("Commune level")
+
+    class TimeUnit(models.TextChoices):
+        DAYS = "days", _("working days")
+        HOURS = "hours", _("working hours")
+
+    class OnlineLevel(models.TextChoices):
+        FULL = "full", _("Full-process online")
+        PARTIAL = "partial", _("Partial online")
+
+    code = models.CharField(
+        _("national code"), max_length=12, unique=True, validators=[procedure_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=500)
+    field = models.ForeignKey(Field, verbose_name=_("field"), on_delete=models.PROTECT, related_name="procedures")
+    level = models.CharField(_("settled at"), max_length=20, choices=Level.choices)
+    competent_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("competent agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procedures",
+        help_text=_("For procedures settled by the province: the department that decides."),
+    )
+    competent_agency_kind = models.CharField(
+        _("competent agency kind"),
+        max_length=30,
+        choices=Agency.Kind.choices,
+        blank=True,
+        help_text=_("For commune-level procedures: the commune People's Committee of the applicant's choice."),
+    )
+    time_limit = models.DecimalField(
+        _("time limit"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    time_limit_unit = models.CharField(
+        _("time limit unit"), max_length=10, choices=TimeUnit.choices, default=TimeUnit.DAYS
+    )
+    intake_cutoff = models.TimeField(
+        _("intake cut-off"),
+        null=True,
+        blank=True,
+        help_text=_("Dossiers received after this time count from the next working day (e.g. 15:00)."),
+    )
+    online_level = models.CharField(_("online service level"), max_length=10, choices=OnlineLevel.choices)
+    boundary_free = models.BooleanField(
+        _("received regardless of administrative boundary"),
+        default=True,
+        help_text=_("Any receiving desk in the province may receive it and route it to the competent agency."),
+    )
+    result = models.CharField(_("result"), max_length=500)
+    legal_basis = models.ManyToManyField(LegalDocument, verbose_name=_("legal basis"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProcedureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+        ordering = ["field__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(time_limit__gt=0), name="procedure_time_limit_positive",
+                violation_error_message=_("The time limit must be positive."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(level="province", competent_agency__isnull=False, competent_agency_kind="")
+                    | (Q(level="commune", competent_agency__isnull=True) & ~Q(competent_agency_kind=""))
+                ),
+                name="procedure_competence_matches_level",
+                violation_error_message=_(
+                    "A province-level procedure names its competent agency; a commune-level one names the kind of "
+                    "commune agency that settles it."
+                ),
+            ),
+            effective_period_constraint("procedure_effective_period_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        super().clean()
+        if self.level == self.Level.PROVINCE:
+            if not self.competent_agency_id:
+                raise ValidationError({"competent_agency": _("Name the agency that settles this procedure.")})
+            if self.competent_agency_kind:
+                raise ValidationError(
+                    {"competent_agency_kind": _("Leave this empty: the competent agency is named above.")}
+                )
+        elif self.level == self.Level.COMMUNE:
+            if self.competent_agency_id:
+                raise ValidationError(
+                    {"competent_agency": _("A commune-level procedure is settled by the applicant's commune.")}
+                )
+            if self.competent_agency_kind not in Agency.COMMUNE_LEVEL_KINDS:
+                raise ValidationError(
+                    {"competent_agency_kind": _("Choose the commune agency that settles this procedure.")}
+                )
+
+    @property
+    def time_limit_hours(self):
+        """The time limit in working hours, the unit deadlines are computed in."""
+        if self.time_limit_unit == self.TimeUnit.HOURS:
+            return self.time_limit
+        return self.time_limit * WORKING_HOURS_PER_DAY
+
+    @property
+    def time_limit_display(self):
+        return f"{plain_number(self.time_limit)} {self.get_time_limit_unit_display()}"
+
+    @property
+    def total_fees(self):
+        return sum(fee.amount for fee in self.fees.all())
+
+    def snapshot(self):
+        """Everything a dossier must keep of this procedure as it was when filed."""
+        agency = self.competent_agency
+        return {
+            "code": self.code,
+            "name": self.name,
+            "field": {"code": self.field.code, "name": self.field.name},
+            "level": self.level,
+            "competent_agency": {"code": agency.code, "name": agency.name} if agency else None,
+            "competent_agency_kind": self.competent_agency_kind,
+            "time_limit": plain_number(self.time_limit),
+            "time_limit_unit": self.time_limit_unit,
+            "intake_cutoff": self.intake_cutoff.isoformat(timespec="minutes") if self.intake_cutoff else None,
+            "online_level": self.online_level,
+            "boundary_free": self.boundary_free,
+            "result": self.result,
+            "legal_basis": [
+                {"number": document.number, "title": document.title}
+                for document in sorted(self.legal_basis.all(), key=lambda document: document.number)
+            ],
+            "fees": [
+                {"name": fee.name, "kind": fee.kind, "amount": fee.amount, "note": fee.note}
+                for fee in self.fees.all()
+            ],
+            "documents": [
+                {
+                    "name": document.name,
+                    "form": document.form,
+                    "copies": document.copies,
+                    "required": document.is_required,
+                    "template": document.template.name or None,
+                }
+                for document in self.documents.all()
+            ],
+            "steps": [
+                {"order": step.order, "name": step.name, "role": step.role, "share": plain_number(step.share)}
+                for step in self.steps.all()
+            ],
+        }
+
+    @property
+    def current_version(self):
+        return self.versions.order_by("-number").first()
+
+
+class StepRole(models.TextChoices):
+    RECEIVING_OFFICER = "receiving_officer", _("Receiving officer")
+    SPECIALIST = "specialist", _("Specialist")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    AGENCY_LEADER = "agency_leader", _("Agency leader")
+    RESULT_DESK = "result_desk", _("Result desk")
+
+
+class ProcessStep(models.Model):
+    """One step of the procedure's ISO process, with the share of the time limit it may use."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("name"), max_length=300)
+    role = models.CharField(_("responsible role"), max_length=30, choices=StepRole.choices)
+    share = models.DecimalField(
+        _("share of the time limit"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("In the procedure's time-limit unit."),
+    )
+
+    class Meta:
+        verbose_name = _("process step")
+        verbose_name_plural = _("process steps")
+        ordering = ["procedure", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "order"], name="step_order_unique_per_procedure"),
+            models.CheckConstraint(condition=Q(share__gte=0), name="step_share_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.name}"
+
+
+class RequiredDocument(models.Model):
+    """A component of the dossier (thành phần hồ sơ)."""
+
+    class Form(models.TextChoices):
+        ORIGINAL = "original", _("Original")
+        COPY = "copy", _("Copy")
+        CERTIFIED_COPY = "certified_copy", _("Certified copy")
+        ORIGINAL_OR_COPY = "original_or_copy", _("Original or copy")
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("name"), max_length=500)
+    form = models.CharField(_("form"), max_length=20, choices=Form.choices, default=Form.ORIGINAL)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1, validators=[MinValueValidator(1)])
+    is_required = models.BooleanField(_("required"), default=True)
+    template = models.FileField(
+        _("template"), upload_to="procedure-templates/", blank=True, validators=[validate_template_file]
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        ordering = ["procedure", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "order"], name="document_order_unique_per_procedure"),
+            models.CheckConstraint(condition=Q(copies__gte=1), name="document_copies_at_least_one"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Fee(models.Model):
+    """A fee (phí) or charge (lệ phí), in whole VND."""
+
+    class Kind(models.TextChoices):
+        FEE = "fee", _("Fee")
+        CHARGE = "charge", _("Charge")
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="fees")
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.PositiveIntegerField(_("amount (VND)"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("fee or charge")
+        verbose_name_plural = _("fees and charges")
+        ordering = ["procedure", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProcedureVersion(models.Model):
+    """A frozen copy of a procedure; a dossier is filed under one and keeps it whatever the catalogue does later."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("snapshot"))
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("procedure version")
+        verbose_name_plural = _("procedure versions")
+        ordering = ["procedure", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.procedure.code} v{self.number}"

@@ -1,0 +1,59 @@
+from django.db.models import Q
+
+from .models import Agency, Procedure, RequiredDocument
+from .search import words_match
+
+
+def search_procedures(*, query="", field=None, level=None, agency=None):
+    """The procedures a citizen may file today, matching the words typed and the filters chosen."""
+    procedures = Procedure.objects.available().select_related("field", "competent_agency")
+    if query.strip():
+        procedures = procedures.filter(words_match(query, "name", "code", "field__name"))
+    if field is not None:
+        procedures = procedures.filter(field=field)
+    if level:
+        procedures = procedures.filter(level=level)
+    if agency is not None:
+        procedures = procedures.filter(
+            Q(competent_agency=agency) | Q(competent_agency__isnull=True, competent_agency_kind=agency.kind)
+        )
+    return procedures.order_by("field__name", "name")
+
+
+def procedure_detail(*, code):
+    """One available procedure with everything its public page shows, in a fixed number of queries."""
+    return (
+        Procedure.objects.available()
+        .select_related("field", "competent_agency__unit")
+        .prefetch_related("steps", "documents", "fees", "legal_basis")
+        .get(code=code)
+    )
+
+
+def receiving_desks_for(procedure):
+    """Where an applicant may file this procedure's dossier."""
+    desks = Agency.objects.effective_today().filter(receives_dossiers=True).select_related("unit")
+    if procedure.boundary_free:
+        return desks.order_by("kind", "name")
+    if procedure.level == Procedure.Level.PROVINCE:
+        kinds = [Agency.Kind.SERVICE_CENTRE, Agency.Kind.SERVICE_CENTRE_BRANCH]
+    else:
+        kinds = [Agency.Kind.COMMUNE_SERVICE_POINT]
+    return desks.filter(kind__in=kinds).order_by("kind", "name")
+
+
+def agencies_settling_procedures():
+    """Agencies to filter the catalogue by: those that settle at least one procedure, or commune committees."""
+    return (
+        Agency.objects.effective_today()
+        .filter(Q(procedures__isnull=False) | Q(kind=Agency.Kind.COMMUNE_COMMITTEE))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def downloadable_template(*, procedure_code, document_id):
+    """A document template of an available procedure, which anyone may download."""
+    return RequiredDocument.objects.exclude(template="").get(
+        pk=document_id, procedure__code=procedure_code, procedure__in=Procedure.objects.available()
+    )

@@ -1,0 +1,138 @@
+"""Loads a province's catalogue from a YAML file; running it again updates in place and duplicates nothing."""
+
+from dataclasses import dataclass, field as dataclass_field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from procedures.models import (
+    AdministrativeUnit,
+    Agency,
+    Fee,
+    Field,
+    LegalDocument,
+    Procedure,
+    ProcessStep,
+    RequiredDocument,
+)
+from procedures.services import publish_procedure_version
+
+DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "thanh_hoa.yaml"
+
+
+class CatalogueError(Exception):
+    """The catalogue file says something the catalogue cannot hold; the message names the entry."""
+
+
+@dataclass
+class LoadReport:
+    created: dict = dataclass_field(default_factory=dict)
+    updated: dict = dataclass_field(default_factory=dict)
+    versions_published: int = 0
+
+    def count(self, label, created):
+        bucket = self.created if created else self.updated
+        bucket[label] = bucket.get(label, 0) + 1
+
+
+def load_catalogue(path=DEFAULT_CATALOGUE):
+    with open(path, encoding="utf-8") as stream:
+        data = yaml.safe_load(stream)
+    report = LoadReport()
+    with transaction.atomic():
+        province = _save(report, AdministrativeUnit, {"code": data["province"]["code"]}, data["province"])
+        for commune in data["communes"]:
+            _save(report, AdministrativeUnit, {"code": commune["code"]}, {**commune, "parent": province})
+        _load_agencies(report, data["agencies"])
+        for document in data.get("legal_documents", []):
+            _save(report, LegalDocument, {"number": document["number"]}, document)
+        for field in data["fields"]:
+            _save(report, Field, {"code": field["code"]}, field)
+        for entry in data["procedures"]:
+            _load_procedure(report, entry)
+    return report
+
+
+def _save(report, model, lookup, values):
+    """update_or_create that validates like a form would, so bad data fails with the entry named."""
+    instance = model.objects.filter(**lookup).first()
+    created = instance is None
+    instance = instance or model(**lookup)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise CatalogueError(f"{model._meta.verbose_name} {lookup}: {error.message_dict}") from error
+    instance.save()
+    report.count(model._meta.verbose_name_plural, created)
+    return instance
+
+
+def _load_agencies(report, agencies):
+    units = {unit.code: unit for unit in AdministrativeUnit.objects.all()}
+    saved = {}
+    # Parents first, so that a branch can point at its centre whatever the file's order.
+    for entry in sorted(agencies, key=lambda agency: agency.get("parent") is not None):
+        values = {key: value for key, value in entry.items() if key not in {"unit", "parent"}}
+        try:
+            values["unit"] = units[entry["unit"]]
+            values["parent"] = saved[entry["parent"]] if entry.get("parent") else None
+        except KeyError as missing:
+            raise CatalogueError(f"agency {entry['code']}: unknown unit or parent {missing}") from None
+        saved[entry["code"]] = _save(report, Agency, {"code": entry["code"]}, values)
+
+
+def _load_procedure(report, entry):
+    simple = {
+        key: entry.get(key)
+        for key in ["name", "level", "time_limit_unit", "online_level", "boundary_free", "result", "intake_cutoff"]
+    }
+    simple["time_limit"] = Decimal(str(entry["time_limit"]))
+    simple["competent_agency_kind"] = entry.get("competent_agency_kind") or ""
+    simple["is_active"] = entry.get("is_active", True)
+    try:
+        simple["field"] = Field.objects.get(code=entry["field"])
+        simple["competent_agency"] = (
+            Agency.objects.get(code=entry["competent_agency"]) if entry.get("competent_agency") else None
+        )
+        legal_basis = [LegalDocument.objects.get(number=number) for number in entry.get("legal_basis", [])]
+    except (Field.DoesNotExist, Agency.DoesNotExist, LegalDocument.DoesNotExist) as error:
+        raise CatalogueError(f"procedure {entry['code']}: {error}") from None
+    procedure = _save(report, Procedure, {"code": entry["code"]}, simple)
+    procedure.legal_basis.set(legal_basis)
+
+    _replace_children(report, procedure, ProcessStep, [
+        {"name": step["name"], "role": step["role"], "share": Decimal(str(step["share"]))} for step in entry["steps"]
+    ])
+    _replace_children(report, procedure, RequiredDocument, [
+        {
+            "name": document["name"],
+            "form": document.get("form", RequiredDocument.Form.ORIGINAL),
+            "copies": document.get("copies", 1),
+            "is_required": document.get("required", True),
+            "note": document.get("note") or "",
+        }
+        for document in entry.get("documents", [])
+    ])
+    _replace_children(report, procedure, Fee, [
+        {"name": fee["name"], "kind": fee["kind"], "amount": int(fee["amount"]), "note": fee.get("note") or ""}
+        for fee in entry.get("fees", [])
+    ])
+    previous = procedure.current_version
+    try:
+        version = publish_procedure_version(procedure=procedure)
+    except ValidationError as error:
+        raise CatalogueError(f"procedure {entry['code']}: {' '.join(error.messages)}") from None
+    if version != previous:
+        report.versions_published += 1
+
+
+def _replace_children(report, procedure, model, rows):
+    """The file lists a procedure's steps, documents and fees in order; the catalogue keeps exactly those."""
+    for order, values in enumerate(rows, start=1):
+        _save(report, model, {"procedure": procedure, "order": order}, values)
+    model.objects.filter(procedure=procedure, order__gt=len(rows)).delete()

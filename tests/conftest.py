@@ -1,0 +1,26 @@
+import os
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql" and not os.environ.get("ONESTOP_TESTS_ON_SQLITE"):
+        raise pytest.UsageError(
+            "The test suite runs on PostgreSQL and Redis: use ./scripts/test, or set DATABASE_URL and REDIS_URL."
+        )
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Deliberately weak hashing keeps logins fast; nothing here is a real password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_client_logged_in(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.vn", "a-strong-passw0rd")
+    client.force_login(admin)
+    return client
