@@ -32,7 +32,11 @@ def free_port():
 
 
 def process_environment(**overrides):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PYTEST") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env.update({key: str(value) for key, value in overrides.items()})
     return env
