@@ -10,9 +10,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import localized_number, plain_number
 from .validators import (
     agency_code_validator,
-    plain_number,
     procedure_code_validator,
     unit_code_validator,
     validate_template_file,
@@ -360,7 +360,7 @@ class Procedure(EffectivePeriod):
 
     @property
     def time_limit_display(self):
-        return f"{plain_number(self.time_limit)} {self.get_time_limit_unit_display()}"
+        return f"{localized_number(self.time_limit)} {self.get_time_limit_unit_display()}"
 
     @property
     def total_fees(self):

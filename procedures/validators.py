@@ -6,6 +6,8 @@ from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import plain_number
+
 unit_code_validator = RegexValidator(
     r"^(\d{2}|\d{5})$",
     _("An administrative unit code has 2 digits (province) or 5 digits (commune level)."),
@@ -60,7 +62,3 @@ def validate_step_shares(*, time_limit, shares):
             code="shares_mismatch",
         )
 
-
-def plain_number(value):
-    """10.00 -> "10", 0.50 -> "0.5": how people write a number of days."""
-    return format(Decimal(value).normalize(), "f")

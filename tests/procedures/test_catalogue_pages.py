@@ -126,8 +126,15 @@ def test_procedure_page_shows_documents_fees_time_limit_and_steps(client, catalo
     assert "75.000 ₫" in page
     assert "Sở Xây dựng" in page
     assert [step.order for step in response.context["procedure"].steps.all()] == [1, 2, 3, 4]
-    assert "15" in page and "Bước 4" in page
+    assert "15 ngày làm việc" in page and "Bước 4" in page
+    assert "12 ngày làm việc" in page and "0,5 ngày làm việc" in page
     assert "Điểm phục vụ hành chính công phường Hạc Thành" in page
+
+
+def test_portal_is_vietnamese_whatever_the_browser_asks(client, catalogue):
+    response = client.get(reverse("procedures:detail", args=["1.009974"]), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Thành phần hồ sơ" in response.content.decode()
+    assert response["Content-Language"] == "vi"
 
 
 def test_procedure_page_is_available_in_english(client, catalogue):
@@ -135,6 +142,8 @@ def test_procedure_page_is_available_in_english(client, catalogue):
     response = client.get(reverse("procedures:detail", args=["1.009974"]))
     assert "Documents to submit" in response.content.decode()
     assert "working days" in response.content.decode()
+    assert "0.5 working days" in response.content.decode()
+    assert response["Content-Language"] == "en"
 
 
 def test_unknown_or_inactive_procedure_is_not_found(client, catalogue):

@@ -2,6 +2,8 @@ from django import template
 from django.utils.formats import get_format
 from django.utils.numberformat import format as format_number
 
+from procedures.formatting import localized_number
+
 register = template.Library()
 
 
@@ -15,3 +17,9 @@ def vnd(amount):
         force_grouping=True,
     )
     return f"{grouped} ₫"
+
+
+@register.filter
+def quantity(value):
+    """A share of days or hours as people write it: 0,5 rather than 0.50."""
+    return localized_number(value)
