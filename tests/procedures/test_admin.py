@@ -40,6 +40,17 @@ def procedure_form(*, field, agency, time_limit="5", steps=(("0.5", "receiving_o
     return data
 
 
+def existing_steps(procedure):
+    """The step inline's rows as the change form posts them back, unchanged."""
+    steps = list(procedure.steps.all())
+    data = {"steps-TOTAL_FORMS": len(steps), "steps-INITIAL_FORMS": len(steps)}
+    for index, step in enumerate(steps):
+        data.update({f"steps-{index}-id": step.pk, f"steps-{index}-procedure": procedure.pk,
+                     f"steps-{index}-order": step.order, f"steps-{index}-name": step.name,
+                     f"steps-{index}-role": step.role, f"steps-{index}-share": step.share})
+    return data
+
+
 @pytest.fixture
 def field_and_agency():
     return FieldFactory(name="Hoạt động xây dựng"), AgencyFactory(name="Sở Xây dựng")
@@ -81,12 +92,7 @@ def test_admin_refuses_steps_that_do_not_add_up(admin_client_logged_in, field_an
 def test_admin_checks_steps_against_a_changed_time_limit(admin_client_logged_in, field_and_agency):
     procedure = ProcedureFactory(code="1.009974", field=field_and_agency[0], competent_agency=field_and_agency[1])
     data = procedure_form(field=field_and_agency[0], agency=field_and_agency[1], time_limit="7", steps=())
-    steps = list(procedure.steps.all())
-    data.update({"steps-TOTAL_FORMS": len(steps), "steps-INITIAL_FORMS": len(steps)})
-    for index, step in enumerate(steps):
-        data.update({f"steps-{index}-id": step.pk, f"steps-{index}-procedure": procedure.pk,
-                     f"steps-{index}-order": step.order, f"steps-{index}-name": step.name,
-                     f"steps-{index}-role": step.role, f"steps-{index}-share": step.share})
+    data.update(existing_steps(procedure))
     response = admin_client_logged_in.post(reverse("admin:procedures_procedure_change", args=[procedure.pk]), data)
     assert response.status_code == 200
     assert response.context["inline_admin_formsets"][0].formset.non_form_errors()
@@ -143,12 +149,7 @@ def test_editing_a_procedure_in_the_admin_keeps_the_old_version_intact(admin_cli
         field=field_and_agency[0], agency=field_and_agency[1]))
     procedure = Procedure.objects.get()
     data = procedure_form(field=field_and_agency[0], agency=field_and_agency[1], name="Tên mới", steps=())
-    steps = list(procedure.steps.all())
-    data.update({"steps-TOTAL_FORMS": len(steps), "steps-INITIAL_FORMS": len(steps)})
-    for index, step in enumerate(steps):
-        data.update({f"steps-{index}-id": step.pk, f"steps-{index}-procedure": procedure.pk,
-                     f"steps-{index}-order": step.order, f"steps-{index}-name": step.name,
-                     f"steps-{index}-role": step.role, f"steps-{index}-share": step.share})
+    data.update(existing_steps(procedure))
     assert admin_client_logged_in.post(
         reverse("admin:procedures_procedure_change", args=[procedure.pk]), data).status_code == 302
     versions = {version.number: version.snapshot["name"] for version in ProcedureVersion.objects.all()}
