@@ -145,3 +145,9 @@ ONESTOP_PROVINCE_CODE = env("ONESTOP_PROVINCE_CODE", default="38")
 # Development servers serve static files straight from the apps; production serves the collected, hashed copies.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# The working-day clock (see workflows/calendar.py). Provinces differ: one works 07:00-11:30,13:30-17:00.
+ONESTOP_WORKING_PERIODS = env("ONESTOP_WORKING_PERIODS", default="07:30-11:30,13:30-17:00")
+ONESTOP_DUE_SOON_WORKING_HOURS = env.int("ONESTOP_DUE_SOON_WORKING_HOURS", default=8)
+ONESTOP_CALENDAR_YEARS_BACK = 5
+ONESTOP_CALENDAR_YEARS_AHEAD = 5

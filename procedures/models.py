@@ -18,9 +18,6 @@ from .validators import (
     validate_template_file,
 )
 
-WORKING_HOURS_PER_DAY = 8
-
-
 class EffectivePeriodQuerySet(models.QuerySet):
     def effective_on(self, day):
         return self.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=day)).filter(
@@ -350,13 +347,6 @@ class Procedure(EffectivePeriod):
                 raise ValidationError(
                     {"competent_agency_kind": _("Choose the commune agency that settles this procedure.")}
                 )
-
-    @property
-    def time_limit_hours(self):
-        """The time limit in working hours, the unit deadlines are computed in."""
-        if self.time_limit_unit == self.TimeUnit.HOURS:
-            return self.time_limit
-        return self.time_limit * WORKING_HOURS_PER_DAY
 
     @property
     def time_limit_display(self):

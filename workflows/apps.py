@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Dossiers")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .clock import calendar_changed
+        from .models import CalendarException
+
+        post_save.connect(calendar_changed, sender=CalendarException, dispatch_uid="calendar-changed-save")
+        post_delete.connect(calendar_changed, sender=CalendarException, dispatch_uid="calendar-changed-delete")

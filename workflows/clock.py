@@ -1,0 +1,46 @@
+"""The working calendar as this installation configures it, built once per process and rebuilt when an
+administrator changes a calendar exception."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from .calendar import WorkingCalendar, parse_periods
+
+VERSION_KEY = "workflows:calendar-version"
+_built = {"version": None, "calendar": None}
+
+
+def working_calendar():
+    """The calendar for this process; one cache read per call tells whether another process changed it."""
+    version = cache.get(VERSION_KEY, 0)
+    if _built["calendar"] is None or _built["version"] != version:
+        _built["calendar"] = build_calendar()
+        _built["version"] = version
+    return _built["calendar"]
+
+
+def build_calendar():
+    from .models import CalendarException
+
+    exceptions = CalendarException.objects.values_list("day", "kind", "name")
+    today = timezone.localdate()
+    return WorkingCalendar(
+        timezone=ZoneInfo(settings.TIME_ZONE),
+        first_year=today.year - settings.ONESTOP_CALENDAR_YEARS_BACK,
+        last_year=today.year + settings.ONESTOP_CALENDAR_YEARS_AHEAD,
+        periods=parse_periods(settings.ONESTOP_WORKING_PERIODS),
+        extra_days_off={day: name for day, kind, name in exceptions if kind == CalendarException.Kind.DAY_OFF},
+        extra_working_days={day: name for day, kind, name in exceptions if kind == CalendarException.Kind.WORKING_DAY},
+    )
+
+
+def calendar_changed(**kwargs):
+    """Every process rebuilds its calendar at its next use."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, timeout=None)
+    _built["calendar"] = None
