@@ -73,10 +73,13 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         shares = extracted if extracted is not None else [Decimal("0.5"), Decimal("4"), Decimal("0.5")]
-        roles = [StepRole.RECEIVING_OFFICER, StepRole.SPECIALIST, StepRole.AGENCY_LEADER, StepRole.RESULT_DESK]
+        roles = kwargs.get("roles") or [
+            StepRole.RECEIVING_OFFICER, StepRole.SPECIALIST, StepRole.AGENCY_LEADER, StepRole.RESULT_DESK,
+        ]
         for order, share in enumerate(shares, start=1):
             ProcessStep.objects.create(
-                procedure=procedure, order=order, name=f"Bước {order}", role=roles[min(order - 1, 3)], share=share
+                procedure=procedure, order=order, name=f"Bước {order}", role=roles[min(order - 1, len(roles) - 1)],
+                share=share,
             )
 
 

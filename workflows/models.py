@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
-from procedures.models import Agency
+from procedures.models import AdministrativeUnit, Agency, Procedure, ProcedureVersion
 
-from .permissions import StaffRole
+from .permissions import LEADER_ROLES, StaffRole, holds_role
 
 
 class StaffMembership(models.Model):
@@ -42,3 +43,327 @@ class CalendarException(models.Model):
 
     def __str__(self):
         return f"{self.day:%d/%m/%Y} {self.get_kind_display()}: {self.name}"
+
+
+class DossierCodeCounter(models.Model):
+    """The last sequence number a receiving agency gave out on a day; incremented under a row lock."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_code_counter_unique")]
+
+
+def _is_applicant(dossier, user):
+    return user is not None and user.is_authenticated and dossier.applicant_id == user.pk
+
+
+def _is_filing_officer(dossier, user):
+    return holds_role(user, dossier.filing_desk_id, StaffRole.RECEIVING_OFFICER)
+
+
+def _may_submit(dossier, user):
+    return _is_applicant(dossier, user) or _is_filing_officer(dossier, user)
+
+
+def _is_receiving_officer(dossier, user):
+    return holds_role(user, dossier.receiving_agency_id, StaffRole.RECEIVING_OFFICER)
+
+
+def _may_supplement(dossier, user):
+    return _is_applicant(dossier, user) or _is_receiving_officer(dossier, user)
+
+
+def _is_current_step_actor(dossier, user):
+    step = dossier.current_step
+    if step is None:
+        return False
+    if dossier.assignee_id is not None:
+        return dossier.assignee_id == user.pk
+    return holds_role(user, dossier.step_agency_id(step), step["role"])
+
+
+def _may_assign(dossier, user):
+    step = dossier.current_step
+    return step is not None and (
+        holds_role(user, dossier.step_agency_id(step), step["role"], *LEADER_ROLES)
+    )
+
+
+def _is_result_desk(dossier, user):
+    return holds_role(user, dossier.result_desk_id, StaffRole.RESULT_DESK)
+
+
+def _next_step_processes(dossier):
+    following = dossier.next_step
+    return following is not None and following["role"] != StaffRole.RESULT_DESK
+
+
+def _decision_is_due(dossier):
+    step = dossier.current_step
+    return step is not None and not _next_step_processes(dossier) and dossier.state == Dossier.State.PROCESSING
+
+
+class Dossier(FSMModelMixin, models.Model):
+    """A dossier (hồ sơ): filed under one version of a procedure, carried through its ISO steps against a deadline
+    in working time. Its state changes only through the transitions below, called by workflows.services."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted, waiting for receipt")
+        INCOMPLETE = "incomplete", _("Supplement requested before receipt")
+        REFUSED = "refused", _("Not received")
+        RECEIVED = "received", _("Received")
+        PROCESSING = "processing", _("Processing")
+        RESULT_READY = "result_ready", _("Result ready")
+        RETURNED = "returned", _("Result returned")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # The national public service portal's statuses (DOMAIN.md), for status sync.
+    NATIONAL_STATUS = {
+        State.DRAFT: None,
+        State.SUBMITTED: "new",
+        State.INCOMPLETE: "supplement_requested",
+        State.REFUSED: "not_received",
+        State.RECEIVED: "received",
+        State.PROCESSING: "processing",
+        State.RESULT_READY: "processed",
+        State.RETURNED: "result_returned",
+        State.WITHDRAWN: "withdrawn",
+    }
+    OPEN_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING)
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        COUNTER = "counter", _("At a desk")
+        POST = "post", _("By post")
+        INTEGRATED = "integrated", _("Integrated system")
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    code = models.CharField(_("dossier code"), max_length=40, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT,
+                                  related_name="dossiers")
+    procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="dossiers")
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applicant account"),
+                                  on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
+    applicant_name = models.CharField(_("applicant"), max_length=200)
+    applicant_identity_number = models.CharField(_("identity number"), max_length=12, blank=True)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("email"), blank=True)
+    applicant_address = models.CharField(_("address"), max_length=300, blank=True)
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    filing_desk = models.ForeignKey(Agency, verbose_name=_("filed at desk"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    receiving_agency = models.ForeignKey(Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="received_dossiers")
+    competent_agency = models.ForeignKey(Agency, verbose_name=_("competent agency"), on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="settled_dossiers")
+    result_desk = models.ForeignKey(Agency, verbose_name=_("result returned at"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    commune = models.ForeignKey(AdministrativeUnit, verbose_name=_("commune"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="dossiers")
+
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    fees_due = models.PositiveIntegerField(_("fees due (VND)"), default=0)
+    fees_paid = models.PositiveIntegerField(_("fees paid (VND)"), default=0)
+
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    current_step_order = models.PositiveSmallIntegerField(_("current step"), null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="assigned_dossiers")
+    step_started_at = models.DateTimeField(_("step started"), null=True, blank=True)
+    step_due_at = models.DateTimeField(_("step due"), null=True, blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    due_at = models.DateTimeField(_("legal deadline"), null=True, blank=True)
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    result_at = models.DateTimeField(_("result ready"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was refused, or what is missing."))
+
+    version = models.PositiveIntegerField(default=1, help_text=_("Changes at every transition."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["receiving_agency", "state"], name="dossier_receiving_state_idx"),
+            models.Index(fields=["competent_agency", "state"], name="dossier_competent_state_idx"),
+            models.Index(fields=["assignee", "state"], name="dossier_assignee_state_idx"),
+            models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_idx"),
+            models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
+        ]
+
+    def __str__(self):
+        return self.code or _("Draft dossier #%(id)s") % {"id": self.pk}
+
+    # The ISO process this dossier was filed under
+
+    @property
+    def steps(self):
+        return self.procedure_version.snapshot["steps"]
+
+    def step(self, order):
+        return next((step for step in self.steps if step["order"] == order), None)
+
+    @property
+    def current_step(self):
+        return self.step(self.current_step_order) if self.current_step_order else None
+
+    @property
+    def next_step(self):
+        later = [step for step in self.steps if self.current_step_order and step["order"] > self.current_step_order]
+        return later[0] if later else None
+
+    def step_agency_id(self, step):
+        """Receiving and returning happen at the desks; the steps between, at the competent agency."""
+        if step["role"] == StaffRole.RECEIVING_OFFICER:
+            return self.receiving_agency_id
+        if step["role"] == StaffRole.RESULT_DESK:
+            return self.result_desk_id
+        return self.competent_agency_id
+
+    @property
+    def national_status(self):
+        return self.NATIONAL_STATUS[self.state]
+
+    # Transitions: they set fields only; workflows.services computes times, locks, audits and saves.
+
+    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, permission=_may_submit,
+                custom={"label": _("Submit")})
+    def submit(self, *, at, code, receiving_agency):
+        self.code = code
+        self.receiving_agency = receiving_agency
+        self.result_desk = self.result_desk or receiving_agency
+        self.submitted_at = at
+
+    @transition(field=state, source=State.SUBMITTED, target=State.RECEIVED, permission=_is_receiving_officer,
+                custom={"label": _("Receive")})
+    def receive(self, *, at, competent_agency, due_at, first_step_due_at):
+        self.competent_agency = competent_agency
+        self.received_at = at
+        self.due_at = self.appointment_at = due_at
+        self.current_step_order = self.steps[0]["order"]
+        self.step_started_at, self.step_due_at = at, first_step_due_at
+
+    @transition(field=state, source=State.SUBMITTED, target=State.REFUSED, permission=_is_receiving_officer,
+                custom={"label": _("Refuse to receive"), "needs_reason": True})
+    def refuse(self, *, at, reason):
+        self.reason = reason
+        self.closed_at = at
+
+    @transition(field=state, source=State.SUBMITTED, target=State.INCOMPLETE, permission=_is_receiving_officer,
+                custom={"label": _("Request a supplement"), "needs_reason": True})
+    def request_documents(self, *, at, missing):
+        self.reason = missing
+
+    @transition(field=state, source=State.INCOMPLETE, target=State.SUBMITTED, permission=_may_supplement,
+                custom={"label": _("Resubmit")})
+    def resubmit(self, *, at):
+        self.reason = ""
+        self.submitted_at = at
+
+    @transition(field=state, source=[State.RECEIVED, State.PROCESSING], target=State.PROCESSING,
+                conditions=[_next_step_processes], permission=_is_current_step_actor,
+                custom={"label": _("Hand over to the next step")})
+    def hand_over(self, *, at, step_due_at, assignee=None):
+        self.current_step_order = self.next_step["order"]
+        self.assignee = assignee
+        self.step_started_at, self.step_due_at = at, step_due_at
+
+    @transition(field=state, source=[State.RECEIVED, State.PROCESSING], target=None, permission=_may_assign,
+                custom={"label": _("Assign to a colleague")})
+    def assign(self, *, assignee):
+        self.assignee = assignee
+
+    @transition(field=state, source=State.PROCESSING, target=State.RESULT_READY, conditions=[_decision_is_due],
+                permission=_is_current_step_actor, custom={"label": _("Approve: result ready")})
+    def approve(self, *, at):
+        self._decide(at=at, outcome=self.Outcome.APPROVED, reason="")
+
+    @transition(field=state, source=State.PROCESSING, target=State.RESULT_READY, conditions=[_decision_is_due],
+                permission=_is_current_step_actor,
+                custom={"label": _("Refuse: not eligible"), "needs_reason": True})
+    def refuse_result(self, *, at, reason):
+        self._decide(at=at, outcome=self.Outcome.REFUSED, reason=reason)
+
+    def _decide(self, *, at, outcome, reason):
+        self.outcome, self.reason, self.result_at = outcome, reason, at
+        self.current_step_order = self.next_step["order"] if self.next_step else self.current_step_order
+        self.assignee = None
+        self.step_started_at, self.step_due_at = at, None
+
+    @transition(field=state, source=State.RESULT_READY, target=State.RETURNED, permission=_is_result_desk,
+                custom={"label": _("Return the result")})
+    def return_result(self, *, at):
+        self.returned_at = self.closed_at = at
+        self.current_step_order = None
+        self.step_started_at = self.step_due_at = None
+
+    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN, permission=_is_applicant,
+                custom={"label": _("Withdraw"), "needs_reason": True})
+    def withdraw(self, *, at, reason):
+        self.reason = reason
+        self.closed_at = at
+        self.assignee = None
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit trail is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit trail is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened to a dossier. Written once in the same transaction as the change, never updated or
+    deleted; the citizen's timeline and the process control slip are drawn from it. Our own model rather than
+    django-fsm-log because it also records data and document changes, the acting role and agency, and the step."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="audit_entries")
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="+")
+    actor_role = models.CharField(_("as"), max_length=30, blank=True)
+    actor_agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    step_order = models.PositiveSmallIntegerField(_("step"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["dossier", "at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"], name="audit_dossier_at_idx")]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only.")

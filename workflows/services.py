@@ -1,0 +1,347 @@
+"""Every change a person can make to a dossier: one function per use case.
+
+Each runs in one transaction with the dossier row locked, calls the dossier's transition, writes the audit entry and
+announces the change once the transaction commits.
+"""
+
+from datetime import time
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from procedures.models import Agency, Procedure
+from procedures.selectors import receiving_desks_for
+
+from .clock import working_calendar
+from .models import AuditEntry, Dossier, DossierCodeCounter
+from .permissions import LEADER_ROLES, StaffRole, acting_role, holds_role, staff_roles
+from .signals import dossier_changed
+
+
+class DossierError(Exception):
+    """A refusal the person acting can understand; the message says what to do."""
+
+
+class DossierChanged(DossierError):
+    def __init__(self, dossier):
+        super().__init__(_("This dossier changed while you were looking at it (it is now: %(state)s). Reload it.")
+                         % {"state": dossier.get_state_display()})
+        self.dossier = dossier
+
+
+class NotPermitted(DossierError):
+    pass
+
+
+class InvalidTransition(DossierError):
+    pass
+
+
+# Filing
+
+
+@transaction.atomic
+def create_draft(*, procedure, acting_user, commune=None, form_data=None, applicant=None, client_ip=None):
+    """A citizen starts a dossier online, or an officer starts one for a walk-in applicant (`applicant` gives the
+    walk-in's name, identity number, phone, email and address). Refuses procedures not available today and
+    commune-level procedures without the commune that settles them."""
+    if not Procedure.objects.available().filter(pk=procedure.pk).exists():
+        raise DossierError(_("This procedure cannot be filed at present."))
+    version = procedure.current_version
+    if version is None:
+        raise DossierError(_("This procedure has no published version yet."))
+    if procedure.level == Procedure.Level.COMMUNE and commune is None:
+        raise DossierError(_("Choose the commune or ward that settles this procedure."))
+    desk = _officer_desk(acting_user)
+    if desk is not None:
+        if not applicant or not applicant.get("name"):
+            raise DossierError(_("Give the walk-in applicant's name and identity."))
+        dossier = Dossier(channel=Dossier.Channel.COUNTER, filing_desk=desk, applicant_name=applicant["name"],
+                          **{f"applicant_{key}": value for key, value in applicant.items() if key != "name"})
+    else:
+        dossier = Dossier(channel=Dossier.Channel.ONLINE, applicant=acting_user,
+                          applicant_name=acting_user.get_full_name() or acting_user.get_username(),
+                          applicant_email=acting_user.email)
+    dossier.procedure, dossier.procedure_version, dossier.commune = procedure, version, commune
+    dossier.form_data = form_data or {}
+    dossier.fees_due = sum(fee["amount"] for fee in version.snapshot["fees"])
+    dossier.save()
+    _audit(dossier, acting_user, "created", from_state="", client_ip=client_ip,
+           role=StaffRole.RECEIVING_OFFICER if desk else "applicant", agency=desk,
+           data={"channel": dossier.channel, "procedure_version": version.number})
+    return dossier
+
+
+@transaction.atomic
+def update_form_data(*, dossier, acting_user, form_data, expected_version=None, client_ip=None):
+    """The applicant (or the officer filing for them) edits the form before submission or while asked to
+    supplement it. Every changed field is recorded with its old and new value."""
+    dossier = _lock(dossier, expected_version)
+    if dossier.state not in (Dossier.State.DRAFT, Dossier.State.INCOMPLETE):
+        raise InvalidTransition(_("The form can only be changed in a draft or when a supplement is requested."))
+    if not (dossier.applicant_id == acting_user.pk or holds_role(
+            acting_user, dossier.filing_desk_id or dossier.receiving_agency_id, StaffRole.RECEIVING_OFFICER)):
+        raise NotPermitted(_("Only the applicant or the receiving desk may change this dossier's form."))
+    changes = {key: {"old": dossier.form_data.get(key), "new": value}
+               for key, value in form_data.items() if dossier.form_data.get(key) != value}
+    if changes:
+        dossier.form_data = {**dossier.form_data, **form_data}
+        dossier.version += 1
+        dossier.save(update_fields=["form_data", "version", "updated_at"])
+        _audit(dossier, acting_user, "form_changed", from_state=dossier.state, client_ip=client_ip,
+               data={"changes": changes})
+    return dossier
+
+
+def submit_dossier(*, dossier, acting_user, receiving_agency=None, expected_version=None, client_ip=None):
+    """Files the dossier with a receiving agency (any desk in the province, for procedures received regardless of
+    administrative boundary) and gives it its code at once."""
+    now = timezone.now()
+
+    def apply(dossier):
+        agency = receiving_agency or dossier.filing_desk
+        if agency is None:
+            raise DossierError(_("Choose where to file this dossier."))
+        if not receiving_desks_for(dossier.procedure).filter(pk=agency.pk).exists():
+            raise DossierError(_("%(desk)s does not receive this procedure's dossiers.") % {"desk": agency})
+        dossier.submit(at=now, receiving_agency=agency,
+                       code=dossier.code or next_dossier_code(agency=agency, day=timezone.localdate(now)))
+
+    return _transition(dossier, acting_user, "submit", apply, expected_version=expected_version,
+                       client_ip=client_ip)
+
+
+def next_dossier_code(*, agency, day):
+    """`<agency code>-<yyMMdd>-<sequence>`: the counter row is incremented under its lock inside the filing
+    transaction, so concurrent desks never share a number and a rolled-back filing leaves no gap."""
+    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [agency.pk, day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+# Receipt
+
+
+def receive_dossier(*, dossier, acting_user, expected_version=None, client_ip=None, note=""):
+    """The receiving officer finds the dossier complete and valid: it is routed to the competent agency, the clock
+    starts and the appointment is set."""
+    now = timezone.now()
+
+    def apply(dossier):
+        snapshot = dossier.procedure_version.snapshot
+        calendar = working_calendar()
+        cutoff = snapshot["intake_cutoff"]
+        start = calendar.clock_start(now, cutoff=time.fromisoformat(cutoff) if cutoff else None)
+        whole_days = snapshot["time_limit_unit"] == "days"
+        limit = calendar.minutes_for(Decimal(snapshot["time_limit"]), snapshot["time_limit_unit"])
+        first_share = calendar.minutes_for(Decimal(dossier.steps[0]["share"]), snapshot["time_limit_unit"])
+        dossier.receive(
+            at=now,
+            competent_agency=competent_agency_for(dossier),
+            due_at=calendar.deadline(start, limit, whole_days=whole_days),
+            first_step_due_at=calendar.deadline(start, first_share, whole_days=False),
+        )
+
+    return _transition(dossier, acting_user, "receive", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=note)
+
+
+def competent_agency_for(dossier):
+    """Where the dossier is settled: the department the procedure names, or the chosen commune's committee."""
+    snapshot = dossier.procedure_version.snapshot
+    if snapshot["competent_agency"]:
+        return Agency.objects.get(code=snapshot["competent_agency"]["code"])
+    committee = (Agency.objects.effective_today()
+                 .filter(unit=dossier.commune, kind=snapshot["competent_agency_kind"]).first())
+    if committee is None:
+        raise DossierError(_("No agency of %(commune)s settles this procedure.") % {"commune": dossier.commune})
+    return committee
+
+
+def refuse_dossier(*, dossier, acting_user, reason, expected_version=None, client_ip=None):
+    """Not within the agency's competence or not eligible: the dossier is not received, with a written reason."""
+    reason = _required(reason)
+    return _transition(dossier, acting_user, "refuse",
+                       lambda dossier: dossier.refuse(at=timezone.now(), reason=reason),
+                       expected_version=expected_version, client_ip=client_ip, note=reason)
+
+
+def request_documents(*, dossier, acting_user, missing, expected_version=None, client_ip=None):
+    """Incomplete at receipt: the applicant is told exactly what is missing, once and in full; the clock has not
+    started."""
+    missing = _required(missing)
+    return _transition(dossier, acting_user, "request_documents",
+                       lambda dossier: dossier.request_documents(at=timezone.now(), missing=missing),
+                       expected_version=expected_version, client_ip=client_ip, note=missing)
+
+
+def resubmit_dossier(*, dossier, acting_user, expected_version=None, client_ip=None):
+    """The applicant has supplied what was missing; the dossier waits for receipt again."""
+    return _transition(dossier, acting_user, "resubmit", lambda dossier: dossier.resubmit(at=timezone.now()),
+                       expected_version=expected_version, client_ip=client_ip)
+
+
+# Processing
+
+
+def hand_over(*, dossier, acting_user, assignee=None, expected_version=None, client_ip=None, note=""):
+    """The current step is done: the dossier moves to the next ISO step, optionally to a named colleague, with
+    that step's share of the time limit."""
+    now = timezone.now()
+
+    def apply(dossier):
+        following = dossier.next_step
+        if following is None:
+            raise InvalidTransition(_("This is the last step."))
+        if assignee is not None and not holds_role(assignee, dossier.step_agency_id(following), following["role"]):
+            raise DossierError(_("%(person)s does not hold the next step's role.") % {"person": assignee})
+        calendar = working_calendar()
+        unit = dossier.procedure_version.snapshot["time_limit_unit"]
+        dossier.hand_over(at=now, assignee=assignee,
+                          step_due_at=calendar.add(now, calendar.minutes_for(Decimal(following["share"]), unit)))
+
+    return _transition(dossier, acting_user, "hand_over", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=note)
+
+
+def assign_dossier(*, dossier, acting_user, assignee, expected_version=None, client_ip=None):
+    """A leader or a colleague on the same step gives the current step to a named person who holds its role."""
+
+    def apply(dossier):
+        step = dossier.current_step
+        if not holds_role(assignee, dossier.step_agency_id(step), step["role"]):
+            raise DossierError(_("%(person)s does not hold this step's role.") % {"person": assignee})
+        dossier.assign(assignee=assignee)
+
+    return _transition(dossier, acting_user, "assign", apply, expected_version=expected_version,
+                       client_ip=client_ip, data={"assignee": assignee.pk})
+
+
+def approve_dossier(*, dossier, acting_user, expected_version=None, client_ip=None, note=""):
+    """The signing leader approves: the result is ready to return."""
+    return _transition(dossier, acting_user, "approve", lambda dossier: dossier.approve(at=timezone.now()),
+                       expected_version=expected_version, client_ip=client_ip, note=note)
+
+
+def refuse_result(*, dossier, acting_user, reason, expected_version=None, client_ip=None):
+    """The applicant is not eligible: the result is a written refusal with its reason."""
+    reason = _required(reason)
+    return _transition(dossier, acting_user, "refuse_result",
+                       lambda dossier: dossier.refuse_result(at=timezone.now(), reason=reason),
+                       expected_version=expected_version, client_ip=client_ip, note=reason)
+
+
+def return_result(*, dossier, acting_user, expected_version=None, client_ip=None):
+    """The result desk hands the result to the applicant."""
+    return _transition(dossier, acting_user, "return_result",
+                       lambda dossier: dossier.return_result(at=timezone.now()),
+                       expected_version=expected_version, client_ip=client_ip)
+
+
+def withdraw_dossier(*, dossier, acting_user, reason, expected_version=None, client_ip=None):
+    """The applicant withdraws before the result."""
+    reason = _required(reason)
+    return _transition(dossier, acting_user, "withdraw",
+                       lambda dossier: dossier.withdraw(at=timezone.now(), reason=reason),
+                       expected_version=expected_version, client_ip=client_ip, note=reason)
+
+
+def available_transitions(dossier, user):
+    """The transitions this person may take on this dossier now: what the admin and the portal offer."""
+    return list(dossier.get_available_user_state_transitions(user))
+
+
+# The machinery every transition shares
+
+
+@transaction.atomic
+def _transition(dossier, acting_user, name, apply, *, expected_version, client_ip, note="", data=None):
+    dossier = _lock(dossier, expected_version)
+    method = getattr(dossier, name)
+    if not can_proceed(method, check_conditions=False):
+        raise InvalidTransition(_("A dossier that is %(state)s cannot be %(action)s.")
+                                % {"state": dossier.get_state_display(), "action": _action_label(dossier, name)})
+    if not has_transition_perm(method, acting_user):
+        if not can_proceed(method):
+            raise InvalidTransition(_("This cannot be done at this step of the process."))
+        raise NotPermitted(_("You may not do this on this dossier."))
+    from_state, step = dossier.state, dossier.current_step
+    step_times = {"step_started_at": _iso(dossier.step_started_at), "step_due_at": _iso(dossier.step_due_at)}
+    role, agency_id = _capacity(dossier, acting_user, name, step)
+    apply(dossier)
+    dossier.version += 1
+    dossier.save()
+    _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
+           agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
+    return dossier
+
+
+def _lock(dossier, expected_version):
+    locked = (Dossier.objects.select_for_update(of=("self",))
+              .select_related("procedure_version", "procedure").get(pk=dossier.pk))
+    if expected_version is not None and locked.version != expected_version:
+        raise DossierChanged(locked)
+    return locked
+
+
+def _capacity(dossier, user, name, step):
+    """The role and agency the person acted in, for the audit entry."""
+    if user is not None and dossier.applicant_id == user.pk:
+        return "applicant", None
+    if name in ("submit", "receive", "refuse", "request_documents", "resubmit"):
+        agency_id = dossier.receiving_agency_id or dossier.filing_desk_id
+        return acting_role(user, agency_id, [StaffRole.RECEIVING_OFFICER]), agency_id
+    if name == "return_result":
+        return StaffRole.RESULT_DESK, dossier.result_desk_id
+    agency_id = dossier.step_agency_id(step) if step else dossier.competent_agency_id
+    roles = [step["role"], *LEADER_ROLES] if step else list(LEADER_ROLES)
+    return acting_role(user, agency_id, roles), agency_id
+
+
+def _audit(dossier, user, action, *, from_state, note="", client_ip=None, role="", agency=None, step=None,
+           data=None):
+    agency_id = agency.pk if isinstance(agency, Agency) else agency
+    entry = AuditEntry.objects.create(
+        dossier=dossier, at=timezone.now(), actor=user if user is not None and user.is_authenticated else None,
+        actor_role=role, actor_agency_id=agency_id, action=action, from_state=from_state, to_state=dossier.state,
+        step_order=step["order"] if step else dossier.current_step_order, note=note,
+        data={**(data or {}), **({"step": step["name"]} if step else {})},
+        client_ip=client_ip,
+    )
+    transaction.on_commit(
+        lambda: dossier_changed.send(sender=Dossier, dossier_id=dossier.pk, action=action, state=dossier.state)
+    )
+    return entry
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def _officer_desk(user):
+    """The receiving desk of an officer filing at the counter; None for a citizen."""
+    desks = [agency_id for agency_id, role in staff_roles(user) if role == StaffRole.RECEIVING_OFFICER]
+    return Agency.objects.filter(pk__in=desks, receives_dossiers=True).first() if desks else None
+
+
+def _action_label(dossier, name):
+    transition = next(t for t in dossier.get_all_state_transitions() if t.name == name)
+    return str(transition.custom.get("label", name)).lower()
+
+
+def _required(text):
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Give the reason in writing."), code="reason_required")
+    return text
