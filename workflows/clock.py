@@ -44,3 +44,18 @@ def calendar_changed(**kwargs):
     except ValueError:
         cache.set(VERSION_KEY, 1, timeout=None)
     _built["calendar"] = None
+
+
+def read_clock(dossier, now=None):
+    if dossier.due_at is None:
+        return None
+    calendar = working_calendar()
+    paused_remaining = None
+    if dossier.paused_at is not None:
+        paused_remaining = calendar.working_minutes_between(dossier.paused_at, dossier.due_at)
+    return calendar.read(
+        dossier.due_at,
+        now or dossier.result_at or timezone.now(),
+        due_soon_minutes=settings.ONESTOP_DUE_SOON_WORKING_HOURS * 60,
+        paused_remaining=paused_remaining,
+    )

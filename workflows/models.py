@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from procedures.models import AdministrativeUnit, Agency, Procedure, ProcedureVersion
 
+from .calendar import SlaStatus
 from .permissions import LEADER_ROLES, StaffRole, holds_role
 
 
@@ -101,6 +102,23 @@ def _next_step_processes(dossier):
     return following is not None and following["role"] != StaffRole.RESULT_DESK
 
 
+def _has_previous_step(dossier):
+    return any(step["order"] < (dossier.current_step_order or 0) for step in dossier.steps)
+
+
+def _may_still_ask_once(dossier):
+    return dossier.supplements_in_processing == 0
+
+
+def _is_at_risk(dossier):
+    reading = dossier.clock()
+    return reading is not None and reading.status in (SlaStatus.DUE_SOON, SlaStatus.OVERDUE, SlaStatus.PAUSED)
+
+
+def _leads_competent_agency(dossier, user):
+    return holds_role(user, dossier.competent_agency_id, *LEADER_ROLES)
+
+
 def _decision_is_due(dossier):
     step = dossier.current_step
     return step is not None and not _next_step_processes(dossier) and dossier.state == Dossier.State.PROCESSING
@@ -117,6 +135,7 @@ class Dossier(FSMModelMixin, models.Model):
         REFUSED = "refused", _("Not received")
         RECEIVED = "received", _("Received")
         PROCESSING = "processing", _("Processing")
+        PAUSED = "paused", _("Waiting for the applicant's supplement")
         RESULT_READY = "result_ready", _("Result ready")
         RETURNED = "returned", _("Result returned")
         WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -129,11 +148,13 @@ class Dossier(FSMModelMixin, models.Model):
         State.REFUSED: "not_received",
         State.RECEIVED: "received",
         State.PROCESSING: "processing",
+        State.PAUSED: "supplement_requested",
         State.RESULT_READY: "processed",
         State.RETURNED: "result_returned",
         State.WITHDRAWN: "withdrawn",
     }
-    OPEN_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING)
+    OPEN_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING, State.PAUSED)
+    CLOCK_STATES = (State.RECEIVED, State.PROCESSING, State.PAUSED)
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -188,6 +209,9 @@ class Dossier(FSMModelMixin, models.Model):
     result_at = models.DateTimeField(_("result ready"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    supplements_in_processing = models.PositiveSmallIntegerField(default=0)
+    apology_count = models.PositiveSmallIntegerField(_("apologies"), default=0)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was refused, or what is missing."))
 
@@ -240,6 +264,23 @@ class Dossier(FSMModelMixin, models.Model):
     def national_status(self):
         return self.NATIONAL_STATUS[self.state]
 
+    def clock(self, now=None):
+        """Due at, working time left (or late by), and on time / due soon / overdue / paused; None before receipt."""
+        from .clock import read_clock
+
+        return read_clock(self, now)
+
+    @property
+    def is_late(self):
+        """Late once the legal deadline passed before the result, or once an apology was needed; it stays late."""
+        if self.apology_count:
+            return True
+        if self.due_at is None:
+            return False
+        from django.utils import timezone
+
+        return (self.result_at or self.paused_at or timezone.now()) > self.due_at
+
     # Transitions: they set fields only; workflows.services computes times, locks, audits and saves.
 
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, permission=_may_submit,
@@ -289,6 +330,40 @@ class Dossier(FSMModelMixin, models.Model):
     def assign(self, *, assignee):
         self.assignee = assignee
 
+    @transition(field=state, source=State.PROCESSING, target=RETURN_VALUE(State.RECEIVED, State.PROCESSING),
+                conditions=[_has_previous_step], permission=_is_current_step_actor,
+                custom={"label": _("Send back to the previous step"), "needs_reason": True})
+    def send_back(self, *, at, reason, step_due_at):
+        previous = [step for step in self.steps if step["order"] < self.current_step_order][-1]
+        self.current_step_order = previous["order"]
+        self.assignee = None
+        self.step_started_at, self.step_due_at = at, step_due_at
+        return self.State.RECEIVED if previous["role"] == StaffRole.RECEIVING_OFFICER else self.State.PROCESSING
+
+    @transition(field=state, source=State.PROCESSING, target=State.PAUSED, conditions=[_may_still_ask_once],
+                permission=_is_current_step_actor,
+                custom={"label": _("Request a supplement (stops the clock)"), "needs_reason": True})
+    def request_supplement(self, *, at, missing):
+        self.reason = missing
+        self.paused_at = at
+        self.supplements_in_processing += 1
+
+    @transition(field=state, source=State.PAUSED, target=State.PROCESSING, permission=_may_supplement,
+                custom={"label": _("Supplement received (restarts the clock)")})
+    def supply(self, *, at, due_at, step_due_at):
+        self.reason = ""
+        self.paused_at = None
+        self.due_at = due_at
+        self.appointment_at = max(self.appointment_at, due_at)
+        self.step_due_at = step_due_at
+
+    @transition(field=state, source=list(CLOCK_STATES), target=None, conditions=[_is_at_risk],
+                permission=_leads_competent_agency,
+                custom={"label": _("Apologise and set a new appointment"), "needs_reason": True})
+    def apologise(self, *, new_appointment):
+        self.appointment_at = new_appointment
+        self.apology_count += 1
+
     @transition(field=state, source=State.PROCESSING, target=State.RESULT_READY, conditions=[_decision_is_due],
                 permission=_is_current_step_actor, custom={"label": _("Approve: result ready")})
     def approve(self, *, at):
@@ -319,6 +394,20 @@ class Dossier(FSMModelMixin, models.Model):
         self.reason = reason
         self.closed_at = at
         self.assignee = None
+
+
+class PausePeriod(models.Model):
+    """A time the clock stood still while the dossier waited for the applicant."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="pauses")
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    reason = models.TextField(_("what is missing"))
+
+    class Meta:
+        verbose_name = _("paused period")
+        verbose_name_plural = _("paused periods")
+        ordering = ["dossier", "started_at"]
 
 
 class AuditQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from procedures.models import Agency, Procedure
 from procedures.selectors import receiving_desks_for
 
 from .clock import working_calendar
-from .models import AuditEntry, Dossier, DossierCodeCounter
+from .models import AuditEntry, Dossier, DossierCodeCounter, PausePeriod
 from .permissions import LEADER_ROLES, StaffRole, acting_role, holds_role, staff_roles
 from .signals import dossier_changed
 
@@ -206,10 +206,7 @@ def hand_over(*, dossier, acting_user, assignee=None, expected_version=None, cli
             raise InvalidTransition(_("This is the last step."))
         if assignee is not None and not holds_role(assignee, dossier.step_agency_id(following), following["role"]):
             raise DossierError(_("%(person)s does not hold the next step's role.") % {"person": assignee})
-        calendar = working_calendar()
-        unit = dossier.procedure_version.snapshot["time_limit_unit"]
-        dossier.hand_over(at=now, assignee=assignee,
-                          step_due_at=calendar.add(now, calendar.minutes_for(Decimal(following["share"]), unit)))
+        dossier.hand_over(at=now, assignee=assignee, step_due_at=_step_due(dossier, following, now))
 
     return _transition(dossier, acting_user, "hand_over", apply, expected_version=expected_version,
                        client_ip=client_ip, note=note)
@@ -226,6 +223,71 @@ def assign_dossier(*, dossier, acting_user, assignee, expected_version=None, cli
 
     return _transition(dossier, acting_user, "assign", apply, expected_version=expected_version,
                        client_ip=client_ip, data={"assignee": assignee.pk})
+
+
+def send_back(*, dossier, acting_user, reason, expected_version=None, client_ip=None):
+    """The current step returns the dossier to the step before it, with the reason; that step gets its share of
+    time again."""
+    reason = _required(reason)
+    now = timezone.now()
+
+    def apply(dossier):
+        previous = [step for step in dossier.steps if step["order"] < dossier.current_step_order][-1]
+        dossier.send_back(at=now, reason=reason, step_due_at=_step_due(dossier, previous, now))
+
+    return _transition(dossier, acting_user, "send_back", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=reason)
+
+
+def request_supplement(*, dossier, acting_user, missing, expected_version=None, client_ip=None):
+    """During processing the agency asks, once and with reasons, for what is missing; the clock stops until the
+    applicant supplies it."""
+    missing = _required(missing)
+    now = timezone.now()
+
+    def apply(dossier):
+        dossier.request_supplement(at=now, missing=missing)
+        PausePeriod.objects.create(dossier=dossier, started_at=now, reason=missing)
+
+    return _transition(dossier, acting_user, "request_supplement", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=missing)
+
+
+def supply_supplement(*, dossier, acting_user, expected_version=None, client_ip=None):
+    """The applicant supplied what was asked: the clock restarts with exactly the time it had left, for the whole
+    dossier and for the current step."""
+    now = timezone.now()
+
+    def apply(dossier):
+        calendar = working_calendar()
+        whole_days = dossier.procedure_version.snapshot["time_limit_unit"] == "days"
+        paused_at = dossier.paused_at
+        dossier.supply(
+            at=now,
+            due_at=calendar.resume_deadline(dossier.due_at, paused_at=paused_at, resumed_at=now,
+                                            whole_days=whole_days),
+            step_due_at=calendar.resume_deadline(dossier.step_due_at, paused_at=paused_at, resumed_at=now,
+                                                 whole_days=False) if dossier.step_due_at else None,
+        )
+        PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+
+    return _transition(dossier, acting_user, "supply", apply, expected_version=expected_version,
+                       client_ip=client_ip)
+
+
+def apologise(*, dossier, acting_user, new_appointment, reason, expected_version=None, client_ip=None):
+    """A dossier that will miss or has missed its appointment gets an apology with a new appointment, sent before
+    the due date where possible. It stays counted as late."""
+    reason = _required(reason)
+
+    def apply(dossier):
+        if new_appointment <= max(dossier.appointment_at, timezone.now()):
+            raise ValidationError(_("The new appointment must be later than the current one and than now."),
+                                  code="appointment_not_later")
+        dossier.apologise(new_appointment=new_appointment)
+
+    return _transition(dossier, acting_user, "apologise", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=reason, data={"new_appointment": new_appointment.isoformat()})
 
 
 def approve_dossier(*, dossier, acting_user, expected_version=None, client_ip=None, note=""):
@@ -285,6 +347,12 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
            agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier
+
+
+def _step_due(dossier, step, start):
+    calendar = working_calendar()
+    unit = dossier.procedure_version.snapshot["time_limit_unit"]
+    return calendar.add(start, calendar.minutes_for(Decimal(step["share"]), unit))
 
 
 def _lock(dossier, expected_version):
