@@ -1,0 +1,125 @@
+"""Files N dossiers and carries each through its whole life on PostgreSQL, through the service layer.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onestop_bench .venv/bin/python bench/lifecycle.py --dossiers 2000
+
+Prints dossiers/s for filing and receiving, transitions/s and queries per transition for processing, and the time to
+compute due dates for 100,000 dossiers with the working calendar. The database is created and migrated if needed.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
+# Debug mode would keep every query in memory and slow the figures down.
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dossiers", type=int, default=2000)
+    args = parser.parse_args()
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: the figures are for PostgreSQL.")
+    call_command("migrate", verbosity=0)
+    office = setup_office()
+
+    from workflows import services
+
+    started = time.perf_counter()
+    dossiers = []
+    for _ in range(args.dossiers):
+        draft = services.create_draft(procedure=office["procedure"], acting_user=office["citizen"])
+        submitted = services.submit_dossier(dossier=draft, acting_user=office["citizen"],
+                                            receiving_agency=office["desk"])
+        dossiers.append(services.receive_dossier(dossier=submitted, acting_user=office["receiver"]))
+    filing = time.perf_counter() - started
+
+    queries, transitions = [], 0
+    started = time.perf_counter()
+    for dossier in dossiers:
+        steps = [
+            (services.hand_over, office["receiver"]),
+            (services.hand_over, office["specialist"]),
+            (services.hand_over, office["head"]),
+            (services.approve_dossier, office["leader"]),
+            (services.return_result, office["result_desk"]),
+        ]
+        for service, user in steps:
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as captured:
+                dossier = service(dossier=dossier, acting_user=user)
+            queries.append(len(captured.captured_queries))
+            transitions += 1
+    processing = time.perf_counter() - started
+
+    from workflows.clock import working_calendar
+
+    calendar = working_calendar()
+    received = datetime(2026, 2, 13, 9, tzinfo=calendar.timezone)
+    started = time.perf_counter()
+    for index in range(100_000):
+        calendar.add(received + timedelta(minutes=index), calendar.minutes_for(Decimal(index % 30 + 1), "days"),
+                     whole_days=True)
+    clock = time.perf_counter() - started
+
+    print(f"dossiers filed and received: {args.dossiers} in {filing:.2f} s = {args.dossiers / filing:.0f} dossiers/s "
+          f"(3 service calls each: draft, submit, receive)")
+    print(f"processing transitions: {transitions} in {processing:.2f} s = {transitions / processing:.0f} transitions/s")
+    print(f"queries per transition: median {statistics.median(queries):.0f}, max {max(queries)}")
+    print(f"due dates for 100,000 dossiers: {clock:.2f} s")
+
+
+def setup_office():
+    from django.contrib.auth import get_user_model
+
+    from procedures.models import AdministrativeUnit, Agency, Field, Procedure, ProcessStep
+    from procedures.services import publish_procedure_version
+    from workflows.models import StaffMembership
+
+    province, _ = AdministrativeUnit.objects.get_or_create(code="38", defaults={"name": "Tỉnh Thanh Hóa",
+                                                                                "kind": "province"})
+    desk, _ = Agency.objects.get_or_create(code="000.00.01.H56", defaults={
+        "name": "Trung tâm Phục vụ hành chính công", "kind": "service_centre", "unit": province,
+        "receives_dossiers": True})
+    department, _ = Agency.objects.get_or_create(code="000.00.15.H56", defaults={
+        "name": "Sở Xây dựng", "kind": "department", "unit": province})
+    field, _ = Field.objects.get_or_create(code="BENCH", defaults={"name": "Hoạt động xây dựng (bench)"})
+    procedure, created = Procedure.objects.get_or_create(code="9.999001", defaults={
+        "name": "Thủ tục đo hiệu năng", "field": field, "level": "province", "competent_agency": department,
+        "time_limit": Decimal(5), "online_level": "full", "result": "Giấy phép"})
+    if created:
+        for order, (role, share) in enumerate([("receiving_officer", "0.5"), ("specialist", "3.5"),
+                                               ("department_head", "0.5"), ("agency_leader", "0.5"),
+                                               ("result_desk", "0")], start=1):
+            ProcessStep.objects.create(procedure=procedure, order=order, name=role, role=role, share=Decimal(share))
+    publish_procedure_version(procedure=procedure)
+    users = {}
+    User = get_user_model()
+    for name, agency, role in [("receiver", desk, "receiving_officer"), ("specialist", department, "specialist"),
+                               ("head", department, "department_head"), ("leader", department, "agency_leader"),
+                               ("result_desk", desk, "result_desk"), ("citizen", None, None)]:
+        user, _ = User.objects.get_or_create(username=f"bench-{name}")
+        if agency:
+            StaffMembership.objects.get_or_create(user=user, agency=agency, role=role)
+        users[name] = user
+    return {"procedure": procedure, "desk": desk, **users}
+
+
+if __name__ == "__main__":
+    main()
