@@ -30,12 +30,12 @@ def procedure_detail(*, code):
     )
 
 
-def receiving_desks_for(procedure):
-    """Where an applicant may file this procedure's dossier."""
+def receiving_desks(*, level, boundary_free):
+    """Where an applicant may file a dossier of a procedure settled at `level`."""
     desks = Agency.objects.effective_today().filter(receives_dossiers=True).select_related("unit")
-    if procedure.boundary_free:
+    if boundary_free:
         return desks.order_by("kind", "name")
-    if procedure.level == Procedure.Level.PROVINCE:
+    if level == Procedure.Level.PROVINCE:
         kinds = [Agency.Kind.SERVICE_CENTRE, Agency.Kind.SERVICE_CENTRE_BRANCH]
     else:
         kinds = [Agency.Kind.COMMUNE_SERVICE_POINT]

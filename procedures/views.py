@@ -33,7 +33,10 @@ def procedure_detail(request, code):
     return render(
         request,
         "procedures/procedure_detail.html",
-        {"procedure": procedure, "desks": selectors.receiving_desks_for(procedure)},
+        {
+            "procedure": procedure,
+            "desks": selectors.receiving_desks(level=procedure.level, boundary_free=procedure.boundary_free),
+        },
     )
 
 

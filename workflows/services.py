@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from procedures.models import Agency, Procedure
-from procedures.selectors import receiving_desks_for
+from procedures.selectors import receiving_desks
 
 from .clock import working_calendar
 from .models import AuditEntry, Dossier, DossierCodeCounter, PausePeriod
@@ -106,7 +106,9 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, expected_vers
         agency = receiving_agency or dossier.filing_desk
         if agency is None:
             raise DossierError(_("Choose where to file this dossier."))
-        if not receiving_desks_for(dossier.procedure).filter(pk=agency.pk).exists():
+        snapshot = dossier.procedure_version.snapshot
+        desks = receiving_desks(level=snapshot["level"], boundary_free=snapshot["boundary_free"])
+        if not desks.filter(pk=agency.pk).exists():
             raise DossierError(_("%(desk)s does not receive this procedure's dossiers.") % {"desk": agency})
         dossier.submit(at=now, receiving_agency=agency,
                        code=dossier.code or next_dossier_code(agency=agency, day=timezone.localdate(now)))
@@ -357,7 +359,7 @@ def _step_due(dossier, step, start):
 
 def _lock(dossier, expected_version):
     locked = (Dossier.objects.select_for_update(of=("self",))
-              .select_related("procedure_version", "procedure").get(pk=dossier.pk))
+              .select_related("procedure_version").get(pk=dossier.pk))
     if expected_version is not None and locked.version != expected_version:
         raise DossierChanged(locked)
     return locked
