@@ -1,6 +1,7 @@
 """The working calendar as this installation configures it, built once per process and rebuilt when an
 administrator changes a calendar exception."""
 
+import time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -10,15 +11,21 @@ from django.utils import timezone
 from .calendar import WorkingCalendar, parse_periods
 
 VERSION_KEY = "workflows:calendar-version"
-_built = {"version": None, "calendar": None}
+# How long a process trusts its calendar before asking the shared cache whether an administrator changed it.
+RECHECK_SECONDS = 2
+_built = {"version": None, "calendar": None, "checked_at": float("-inf")}
 
 
 def working_calendar():
-    """The calendar for this process; one cache read per call tells whether another process changed it."""
+    """The calendar for this process, rebuilt within seconds of a change made in any process."""
+    now = time.monotonic()
+    if _built["calendar"] is not None and now - _built["checked_at"] < RECHECK_SECONDS:
+        return _built["calendar"]
     version = cache.get(VERSION_KEY, 0)
     if _built["calendar"] is None or _built["version"] != version:
         _built["calendar"] = build_calendar()
         _built["version"] = version
+    _built["checked_at"] = now
     return _built["calendar"]
 
 
