@@ -1,10 +1,10 @@
 from decimal import Decimal
 
-import filetype
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from onestop.uploads import PDF, WORD_PROCESSOR, validate_upload
 
 from .formatting import plain_number
 
@@ -22,31 +22,11 @@ procedure_code_validator = RegexValidator(
 )
 
 TEMPLATE_MAX_BYTES = 10 * 1024 * 1024
-TEMPLATE_MIME_TYPES = {
-    "application/pdf": "PDF",
-    "application/msword": "DOC",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
-    "application/vnd.oasis.opendocument.text": "ODT",
-}
 
 
 def validate_template_file(upload):
-    """A document template must really be a PDF or word-processor file, judged by its content, not its name."""
-    if upload.size > TEMPLATE_MAX_BYTES:
-        raise ValidationError(
-            _("The file is %(size)s; templates may be at most %(limit)s."),
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(TEMPLATE_MAX_BYTES)},
-            code="too_large",
-        )
-    position = upload.tell()
-    upload.seek(0)
-    kind = filetype.guess(upload.read(8192))
-    upload.seek(position)
-    if kind is None or kind.mime not in TEMPLATE_MIME_TYPES:
-        raise ValidationError(
-            _("Templates must be PDF, DOC, DOCX or ODT files; this file's content is not one of them."),
-            code="bad_type",
-        )
+    """A document template must really be a PDF or word-processor file."""
+    validate_upload(upload, allowed={**PDF, **WORD_PROCESSOR}, max_bytes=TEMPLATE_MAX_BYTES)
 
 
 def validate_step_shares(*, time_limit, shares):

@@ -1,8 +1,12 @@
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from onestop.uploads import private_storage
 from procedures.models import AdministrativeUnit, Agency, Procedure, ProcedureVersion
 
 from .calendar import SlaStatus
@@ -394,6 +398,39 @@ class Dossier(FSMModelMixin, models.Model):
         self.reason = reason
         self.closed_at = at
         self.assignee = None
+
+
+def _document_path(document, filename):
+    return f"dossiers/{document.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
+
+
+class DossierDocument(models.Model):
+    """A file an applicant or officer attached to a dossier, for one of its required documents. A replacement
+    (e.g. answering a supplement request) keeps the earlier file, no longer current."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    document_order = models.PositiveSmallIntegerField(_("required document"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=500)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=_document_path, max_length=200)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    is_current = models.BooleanField(_("current"), default=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("dossier document")
+        verbose_name_plural = _("dossier documents")
+        ordering = ["dossier", "document_order", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "document_order"], condition=models.Q(is_current=True),
+                                    name="one_current_file_per_required_document"),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class PausePeriod(models.Model):

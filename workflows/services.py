@@ -4,8 +4,10 @@ Each runs in one transaction with the dossier row locked, calls the dossier's tr
 announces the change once the transaction commits.
 """
 
+import hashlib
 from datetime import time
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -13,13 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
+from onestop.uploads import IMAGES, PDF, validate_upload
 from procedures.models import Agency, Procedure
 from procedures.selectors import receiving_desks
 
 from .clock import working_calendar
-from .models import AuditEntry, Dossier, DossierCodeCounter, PausePeriod
+from .models import AuditEntry, Dossier, DossierCodeCounter, DossierDocument, PausePeriod
 from .permissions import LEADER_ROLES, StaffRole, acting_role, holds_role, staff_roles
 from .signals import dossier_changed
+
+
+EDITABLE_STATES = (Dossier.State.DRAFT, Dossier.State.INCOMPLETE, Dossier.State.PAUSED)
 
 
 class DossierError(Exception):
@@ -81,10 +87,9 @@ def update_form_data(*, dossier, acting_user, form_data, expected_version=None, 
     """The applicant (or the officer filing for them) edits the form before submission or while asked to
     supplement it. Every changed field is recorded with its old and new value."""
     dossier = _lock(dossier, expected_version)
-    if dossier.state not in (Dossier.State.DRAFT, Dossier.State.INCOMPLETE):
+    if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("The form can only be changed in a draft or when a supplement is requested."))
-    if not (dossier.applicant_id == acting_user.pk or holds_role(
-            acting_user, dossier.filing_desk_id or dossier.receiving_agency_id, StaffRole.RECEIVING_OFFICER)):
+    if not _may_edit(dossier, acting_user):
         raise NotPermitted(_("Only the applicant or the receiving desk may change this dossier's form."))
     changes = {key: {"old": dossier.form_data.get(key), "new": value}
                for key, value in form_data.items() if dossier.form_data.get(key) != value}
@@ -95,6 +100,43 @@ def update_form_data(*, dossier, acting_user, form_data, expected_version=None, 
         _audit(dossier, acting_user, "form_changed", from_state=dossier.state, client_ip=client_ip,
                data={"changes": changes})
     return dossier
+
+
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def attach_document(*, dossier, acting_user, document_order, upload, expected_version=None, client_ip=None):
+    """Attaches a PDF, JPEG or PNG (judged by its content, at most 10 MB) for one of the procedure's required
+    documents, while the dossier is a draft or waits for a supplement. A file for the same document replaces the
+    current one, which is kept."""
+    dossier = _lock(dossier, expected_version)
+    if dossier.state not in EDITABLE_STATES:
+        raise InvalidTransition(_("Documents can only be attached to a draft or when a supplement is requested."))
+    if not _may_edit(dossier, acting_user):
+        raise NotPermitted(_("Only the applicant or the receiving desk may attach documents to this dossier."))
+    required = dict(enumerate(dossier.procedure_version.snapshot["documents"], start=1))
+    if document_order not in required:
+        raise ValidationError(_("This procedure asks for no such document."), code="unknown_document")
+    content_type = validate_upload(upload, allowed={**PDF, **IMAGES}, max_bytes=DOCUMENT_MAX_BYTES)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    replaced = list(dossier.documents.filter(document_order=document_order, is_current=True)
+                    .values_list("pk", flat=True))
+    dossier.documents.filter(pk__in=replaced).update(is_current=False)
+    document = DossierDocument.objects.create(
+        dossier=dossier, document_order=document_order, name=required[document_order]["name"], file=upload,
+        original_filename=Path(upload.name).name[:255], content_type=content_type, size=upload.size,
+        sha256=digest.hexdigest(), uploaded_by=acting_user,
+    )
+    dossier.version += 1
+    dossier.save(update_fields=["version", "updated_at"])
+    _audit(dossier, acting_user, "document_attached", from_state=dossier.state, client_ip=client_ip,
+           data={"document": document.name, "document_order": document_order, "sha256": document.sha256,
+                 "size": document.size, "replaces": replaced})
+    return document
 
 
 def submit_dossier(*, dossier, acting_user, receiving_agency=None, expected_version=None, client_ip=None):
@@ -349,6 +391,13 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
            agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier
+
+
+def _may_edit(dossier, user):
+    """The applicant, or an officer of the desk that filed or received the dossier for them."""
+    return dossier.applicant_id == user.pk or holds_role(
+        user, dossier.filing_desk_id or dossier.receiving_agency_id, StaffRole.RECEIVING_OFFICER
+    )
 
 
 def _step_due(dossier, step, start):

@@ -4,7 +4,7 @@ import pytest
 
 from procedures.models import Agency
 from procedures.services import publish_procedure_version
-from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory
+from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory, RequiredDocumentFactory
 from workflows.models import StaffMembership
 
 
@@ -24,6 +24,7 @@ class Office:
             time_limit=Decimal(5), steps=[Decimal("0.5"), Decimal("3.5"), Decimal("0.5"), Decimal("0.5"), Decimal(0)],
             steps__roles=["receiving_officer", "specialist", "department_head", "agency_leader", "result_desk"],
         )
+        RequiredDocumentFactory(procedure=self.procedure, order=1, name="Đơn đề nghị cấp giấy phép xây dựng")
         publish_procedure_version(procedure=self.procedure)
         self._users = django_user_model
         self.receiver = self.staff("tiepnhan", self.desk, "receiving_officer")
