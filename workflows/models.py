@@ -10,7 +10,7 @@ from onestop.uploads import private_storage
 from procedures.models import AdministrativeUnit, Agency, Procedure, ProcedureVersion
 
 from .calendar import SlaStatus
-from .permissions import LEADER_ROLES, StaffRole, holds_role
+from .permissions import LEADER_ROLES, StaffRole, holds_role, staff_roles
 
 
 class StaffMembership(models.Model):
@@ -123,6 +123,15 @@ def _leads_competent_agency(dossier, user):
     return holds_role(user, dossier.competent_agency_id, *LEADER_ROLES)
 
 
+def _all_answered(dossier):
+    return not dossier.consultations.filter(answered_at__isnull=True).exists()
+
+
+def _is_consulted(dossier, user):
+    consulted = {agency_id for agency_id, _role in staff_roles(user)}
+    return dossier.consultations.filter(agency_id__in=consulted).exists()
+
+
 def _decision_is_due(dossier):
     step = dossier.current_step
     return step is not None and not _next_step_processes(dossier) and dossier.state == Dossier.State.PROCESSING
@@ -140,6 +149,7 @@ class Dossier(FSMModelMixin, models.Model):
         RECEIVED = "received", _("Received")
         PROCESSING = "processing", _("Processing")
         PAUSED = "paused", _("Waiting for the applicant's supplement")
+        CONSULTING = "consulting", _("Consulting other agencies")
         RESULT_READY = "result_ready", _("Result ready")
         RETURNED = "returned", _("Result returned")
         WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -153,12 +163,14 @@ class Dossier(FSMModelMixin, models.Model):
         State.RECEIVED: "received",
         State.PROCESSING: "processing",
         State.PAUSED: "supplement_requested",
+        State.CONSULTING: "processing",
         State.RESULT_READY: "processed",
         State.RETURNED: "result_returned",
         State.WITHDRAWN: "withdrawn",
     }
-    OPEN_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING, State.PAUSED)
-    CLOCK_STATES = (State.RECEIVED, State.PROCESSING, State.PAUSED)
+    OPEN_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING, State.PAUSED,
+                   State.CONSULTING)
+    CLOCK_STATES = (State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING)
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -361,6 +373,16 @@ class Dossier(FSMModelMixin, models.Model):
         self.appointment_at = max(self.appointment_at, due_at)
         self.step_due_at = step_due_at
 
+    @transition(field=state, source=State.PROCESSING, target=State.CONSULTING, permission=_is_current_step_actor,
+                custom={"label": _("Consult other agencies")})
+    def consult(self):
+        """The consultations themselves are rows of Consultation, written by the service."""
+
+    @transition(field=state, source=State.CONSULTING, target=State.PROCESSING, conditions=[_all_answered],
+                permission=_is_consulted, custom={"label": _("All consulted agencies answered")})
+    def end_consultation(self):
+        """Back to the step that asked."""
+
     @transition(field=state, source=list(CLOCK_STATES), target=None, conditions=[_is_at_risk],
                 permission=_leads_competent_agency,
                 custom={"label": _("Apologise and set a new appointment"), "needs_reason": True})
@@ -431,6 +453,28 @@ class DossierDocument(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Consultation(models.Model):
+    """Inter-agency consultation (liên thông): another agency's opinion, within its own share of the time."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="consultations")
+    agency = models.ForeignKey(Agency, verbose_name=_("consulted agency"), on_delete=models.PROTECT,
+                               related_name="consultations")
+    question = models.TextField(_("question"))
+    requested_at = models.DateTimeField(_("requested"))
+    due_at = models.DateTimeField(_("answer due"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["dossier", "requested_at"]
+        indexes = [models.Index(fields=["agency", "answered_at"], name="consultation_open_idx")]
 
 
 class PausePeriod(models.Model):

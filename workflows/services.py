@@ -20,7 +20,7 @@ from procedures.models import Agency, Procedure
 from procedures.selectors import receiving_desks
 
 from .clock import working_calendar
-from .models import AuditEntry, Dossier, DossierCodeCounter, DossierDocument, PausePeriod
+from .models import AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod
 from .permissions import LEADER_ROLES, StaffRole, acting_role, holds_role, staff_roles
 from .signals import dossier_changed
 
@@ -317,6 +317,54 @@ def supply_supplement(*, dossier, acting_user, expected_version=None, client_ip=
 
     return _transition(dossier, acting_user, "supply", apply, expected_version=expected_version,
                        client_ip=client_ip)
+
+
+def consult_agencies(*, dossier, acting_user, agencies, question, days, expected_version=None, client_ip=None):
+    """The current step asks other agencies for their opinion; each has `days` working days to answer, within the
+    dossier's time limit (the clock keeps running)."""
+    question = _required(question)
+    now = timezone.now()
+
+    def apply(dossier):
+        consulted = [agency for agency in agencies if agency.pk != dossier.competent_agency_id]
+        if not consulted:
+            raise ValidationError(_("Choose at least one other agency to consult."), code="no_agency")
+        calendar = working_calendar()
+        due = calendar.add(now, calendar.minutes_for(Decimal(days), "days"), whole_days=True)
+        dossier.consult()
+        Consultation.objects.bulk_create([
+            Consultation(dossier=dossier, agency=agency, question=question, requested_at=now, due_at=due,
+                         requested_by=acting_user)
+            for agency in consulted
+        ])
+
+    return _transition(dossier, acting_user, "consult", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=question, data={"agencies": [agency.pk for agency in agencies]})
+
+
+@transaction.atomic
+def answer_consultation(*, dossier, acting_user, answer, client_ip=None):
+    """A consulted agency's officer answers; when the last answer is in, the dossier returns to the step that
+    asked."""
+    answer = _required(answer)
+    dossier = _lock(dossier, None)
+    agencies = {agency_id for agency_id, role in staff_roles(acting_user)
+                if role in (StaffRole.SPECIALIST, *LEADER_ROLES)}
+    consultation = (dossier.consultations.select_for_update()
+                    .filter(agency_id__in=agencies, answered_at__isnull=True).first())
+    if dossier.state != Dossier.State.CONSULTING or consultation is None:
+        raise NotPermitted(_("Your agency has no open consultation on this dossier."))
+    consultation.answer, consultation.answered_at, consultation.answered_by = answer, timezone.now(), acting_user
+    consultation.save(update_fields=["answer", "answered_at", "answered_by"])
+    if can_proceed(dossier.end_consultation):
+        dossier.end_consultation()
+    dossier.version += 1
+    dossier.save()
+    _audit(dossier, acting_user, "consultation_answered", from_state=Dossier.State.CONSULTING, note=answer,
+           client_ip=client_ip, role=acting_role(acting_user, consultation.agency_id,
+                                                 [StaffRole.SPECIALIST, *LEADER_ROLES]),
+           agency=consultation.agency_id, data={"consultation": consultation.pk})
+    return dossier
 
 
 def apologise(*, dossier, acting_user, new_appointment, reason, expected_version=None, client_ip=None):

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from tests.factories import AgencyFactory
 from workflows import services
 
 from .test_lifecycle import received
@@ -82,3 +83,30 @@ def test_a_late_dossier_gets_an_apology_and_stays_late(office):
     with time_machine.travel(datetime(2026, 3, 18, 9, tzinfo=TZ), tick=False):
         reading = dossier.clock()
         assert (reading.status, reading.working_minutes_left) == ("overdue", -(450 + 90))
+
+
+def test_inter_agency_consultation_returns_when_every_agency_has_answered(office):
+    finance = AgencyFactory(code="000.00.20.H56", name="Sở Tài chính")
+    land = AgencyFactory(code="000.00.21.H56", name="Sở Nông nghiệp và Môi trường")
+    finance_officer = office.staff("taichinh", finance, "specialist")
+    land_officer = office.staff("moitruong", land, "specialist")
+    dossier = services.hand_over(dossier=received(office), acting_user=office.receiver)
+    with pytest.raises(ValidationError):
+        services.consult_agencies(dossier=dossier, acting_user=office.specialist, agencies=[office.department],
+                                  question="Ý kiến?", days=2)
+    dossier = services.consult_agencies(dossier=dossier, acting_user=office.specialist, agencies=[finance, land],
+                                        question="Cho ý kiến về nghĩa vụ tài chính và quy hoạch", days=2)
+    assert (dossier.state, dossier.national_status) == ("consulting", "processing")
+    assert dossier.consultations.count() == 2
+    with pytest.raises(services.NotPermitted):
+        services.answer_consultation(dossier=dossier, acting_user=office.head, answer="Không liên quan")
+
+    dossier = services.answer_consultation(dossier=dossier, acting_user=finance_officer, answer="Đã hoàn thành")
+    assert dossier.state == "consulting"
+    with pytest.raises(services.NotPermitted):
+        services.answer_consultation(dossier=dossier, acting_user=finance_officer, answer="Lần hai")
+    dossier = services.answer_consultation(dossier=dossier, acting_user=land_officer, answer="Phù hợp quy hoạch")
+    assert (dossier.state, dossier.current_step["role"]) == ("processing", "specialist")
+    actions = list(dossier.audit_entries.values_list("action", "actor_agency__name"))[-3:]
+    assert actions == [("consult", "Sở Xây dựng"), ("consultation_answered", "Sở Tài chính"),
+                       ("consultation_answered", "Sở Nông nghiệp và Môi trường")]
