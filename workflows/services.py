@@ -433,12 +433,20 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     from_state, step = dossier.state, dossier.current_step
     step_times = {"step_started_at": _iso(dossier.step_started_at), "step_due_at": _iso(dossier.step_due_at)}
     role, agency_id = _capacity(dossier, acting_user, name, step)
+    before = _field_values(dossier)
     apply(dossier)
     dossier.version += 1
-    dossier.save()
+    after = _field_values(dossier)
+    # Writing only what the transition changed keeps the UPDATE short.
+    dossier.save(update_fields=[field for field, value in after.items() if before[field] != value] + ["updated_at"])
     _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
            agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier
+
+
+def _field_values(dossier):
+    return {field.attname: getattr(dossier, field.attname) for field in Dossier._meta.concrete_fields
+            if not field.primary_key}
 
 
 def _may_edit(dossier, user):
