@@ -438,7 +438,8 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     dossier.version += 1
     after = _field_values(dossier)
     # Writing only what the transition changed keeps the UPDATE short.
-    dossier.save(update_fields=[field for field, value in after.items() if before[field] != value] + ["updated_at"])
+    changed = [field for field, value in after.items() if before[field] != value]
+    dossier.save(update_fields=[*changed, "updated_at"])
     _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
            agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier
