@@ -29,7 +29,7 @@ def procedure_detail(request, code):
     try:
         procedure = selectors.procedure_detail(code=code)
     except Procedure.DoesNotExist:
-        raise Http404
+        raise Http404 from None
     return render(
         request,
         "procedures/procedure_detail.html",
@@ -44,5 +44,5 @@ def document_template(request, code, document_id):
     try:
         document = selectors.downloadable_template(procedure_code=code, document_id=document_id)
     except RequiredDocument.DoesNotExist:
-        raise Http404
+        raise Http404 from None
     return FileResponse(document.template.open("rb"), as_attachment=True)
