@@ -47,13 +47,6 @@ class ClockReading:
     status: str
 
 
-@dataclass(frozen=True)
-class CalendarDay:
-    day: date
-    is_working: bool
-    reason: str
-
-
 class WorkingCalendar:
     def __init__(
         self,
@@ -90,13 +83,6 @@ class WorkingCalendar:
         if day in self._working_exceptions:
             return True
         return day.weekday() < 5 and day not in self._days_off
-
-    def describe(self, day):
-        if day in self._working_exceptions:
-            return CalendarDay(day, True, self._working_exceptions[day] or "make-up working day")
-        if day in self._days_off:
-            return CalendarDay(day, False, self._days_off[day])
-        return CalendarDay(day, day.weekday() < 5, "" if day.weekday() < 5 else "weekend")
 
     # Positions on the line of working minutes
 

@@ -107,7 +107,7 @@ def _next_step_processes(dossier):
 
 
 def _has_previous_step(dossier):
-    return any(step["order"] < (dossier.current_step_order or 0) for step in dossier.steps)
+    return dossier.previous_step is not None
 
 
 def _may_still_ask_once(dossier):
@@ -268,6 +268,11 @@ class Dossier(FSMModelMixin, models.Model):
         later = [step for step in self.steps if self.current_step_order and step["order"] > self.current_step_order]
         return later[0] if later else None
 
+    @property
+    def previous_step(self):
+        earlier = [step for step in self.steps if self.current_step_order and step["order"] < self.current_step_order]
+        return earlier[-1] if earlier else None
+
     def step_agency_id(self, step):
         """Receiving and returning happen at the desks; the steps between, at the competent agency."""
         if step["role"] == StaffRole.RECEIVING_OFFICER:
@@ -350,7 +355,7 @@ class Dossier(FSMModelMixin, models.Model):
                 conditions=[_has_previous_step], permission=_is_current_step_actor,
                 custom={"label": _("Send back to the previous step"), "needs_reason": True})
     def send_back(self, *, at, reason, step_due_at):
-        previous = [step for step in self.steps if step["order"] < self.current_step_order][-1]
+        previous = self.previous_step
         self.current_step_order = previous["order"]
         self.assignee = None
         self.step_started_at, self.step_due_at = at, step_due_at

@@ -245,9 +245,7 @@ def hand_over(*, dossier, acting_user, assignee=None, expected_version=None, cli
     now = timezone.now()
 
     def apply(dossier):
-        following = dossier.next_step
-        if following is None:
-            raise InvalidTransition(_("This is the last step."))
+        following = dossier.next_step  # the transition's condition guarantees there is one
         if assignee is not None and not holds_role(assignee, dossier.step_agency_id(following), following["role"]):
             raise DossierError(_("%(person)s does not hold the next step's role.") % {"person": assignee})
         dossier.hand_over(at=now, assignee=assignee, step_due_at=_step_due(dossier, following, now))
@@ -276,8 +274,7 @@ def send_back(*, dossier, acting_user, reason, expected_version=None, client_ip=
     now = timezone.now()
 
     def apply(dossier):
-        previous = [step for step in dossier.steps if step["order"] < dossier.current_step_order][-1]
-        dossier.send_back(at=now, reason=reason, step_due_at=_step_due(dossier, previous, now))
+        dossier.send_back(at=now, reason=reason, step_due_at=_step_due(dossier, dossier.previous_step, now))
 
     return _transition(dossier, acting_user, "send_back", apply, expected_version=expected_version,
                        client_ip=client_ip, note=reason)
