@@ -36,6 +36,7 @@ def main():
     args = parser.parse_args()
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the figures are for PostgreSQL.")
+    ensure_database()
     call_command("migrate", verbosity=0)
     office = setup_office()
 
@@ -83,6 +84,17 @@ def main():
     print(f"processing transitions: {transitions} in {processing:.2f} s = {transitions / processing:.0f} transitions/s")
     print(f"queries per transition: median {statistics.median(queries):.0f}, max {max(queries)}")
     print(f"due dates for 100,000 dossiers: {clock:.2f} s")
+
+
+def ensure_database():
+    import psycopg
+
+    database = settings.DATABASES["default"]
+    params = {"host": database["HOST"] or None, "port": database["PORT"] or None, "user": database["USER"] or None,
+              "password": database["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**{key: value for key, value in params.items() if value is not None}) as server:
+        if not server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]).fetchone():
+            server.execute(f'CREATE DATABASE "{database["NAME"]}"')
 
 
 def setup_office():

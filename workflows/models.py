@@ -77,8 +77,11 @@ def _is_receiving_officer(dossier, user):
     return holds_role(user, dossier.receiving_agency_id, StaffRole.RECEIVING_OFFICER)
 
 
-def _may_supplement(dossier, user):
-    return _is_applicant(dossier, user) or _is_receiving_officer(dossier, user)
+def may_edit(dossier, user):
+    """The applicant, or a receiving officer of the desk that received the dossier (or, for a draft, filed it)."""
+    return _is_applicant(dossier, user) or holds_role(
+        user, dossier.receiving_agency_id or dossier.filing_desk_id, StaffRole.RECEIVING_OFFICER
+    )
 
 
 def _is_current_step_actor(dossier, user):
@@ -332,7 +335,7 @@ class Dossier(FSMModelMixin, models.Model):
     def request_documents(self, *, at, missing):
         self.reason = missing
 
-    @transition(field=state, source=State.INCOMPLETE, target=State.SUBMITTED, permission=_may_supplement,
+    @transition(field=state, source=State.INCOMPLETE, target=State.SUBMITTED, permission=may_edit,
                 custom={"label": _("Resubmit")})
     def resubmit(self, *, at):
         self.reason = ""
@@ -369,7 +372,7 @@ class Dossier(FSMModelMixin, models.Model):
         self.paused_at = at
         self.supplements_in_processing += 1
 
-    @transition(field=state, source=State.PAUSED, target=State.PROCESSING, permission=_may_supplement,
+    @transition(field=state, source=State.PAUSED, target=State.PROCESSING, permission=may_edit,
                 custom={"label": _("Supplement received (restarts the clock)")})
     def supply(self, *, at, due_at, step_due_at):
         self.reason = ""

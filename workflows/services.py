@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from onestop.uploads import IMAGES, PDF, validate_upload
-from procedures.models import Agency, Procedure
+from procedures.models import Agency, Procedure, ProcedureVersion
 from procedures.selectors import receiving_desks
 
 from .clock import working_calendar
-from .models import AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod
+from .models import (AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod,
+                     may_edit)
 from .permissions import LEADER_ROLES, StaffRole, acting_role, holds_role, staff_roles
 from .signals import dossier_changed
 
@@ -55,11 +56,12 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
     """A citizen starts a dossier online, or an officer starts one for a walk-in applicant (`applicant` gives the
     walk-in's name, identity number, phone, email and address). Refuses procedures not available today and
     commune-level procedures without the commune that settles them."""
-    if not Procedure.objects.available().filter(pk=procedure.pk).exists():
-        raise DossierError(_("This procedure cannot be filed at present."))
-    version = procedure.current_version
+    version = (ProcedureVersion.objects.filter(procedure__in=Procedure.objects.available().filter(pk=procedure.pk))
+               .order_by("-number").first())
     if version is None:
-        raise DossierError(_("This procedure has no published version yet."))
+        if procedure.current_version is None:
+            raise DossierError(_("This procedure has no published version yet."))
+        raise DossierError(_("This procedure cannot be filed at present."))
     if procedure.level == Procedure.Level.COMMUNE and commune is None:
         raise DossierError(_("Choose the commune or ward that settles this procedure."))
     desk = _officer_desk(acting_user)
@@ -89,7 +91,7 @@ def update_form_data(*, dossier, acting_user, form_data, expected_version=None, 
     dossier = _lock(dossier, expected_version)
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("The form can only be changed in a draft or when a supplement is requested."))
-    if not _may_edit(dossier, acting_user):
+    if not may_edit(dossier, acting_user):
         raise NotPermitted(_("Only the applicant or the receiving desk may change this dossier's form."))
     changes = {key: {"old": dossier.form_data.get(key), "new": value}
                for key, value in form_data.items() if dossier.form_data.get(key) != value}
@@ -113,7 +115,7 @@ def attach_document(*, dossier, acting_user, document_order, upload, expected_ve
     dossier = _lock(dossier, expected_version)
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("Documents can only be attached to a draft or when a supplement is requested."))
-    if not _may_edit(dossier, acting_user):
+    if not may_edit(dossier, acting_user):
         raise NotPermitted(_("Only the applicant or the receiving desk may attach documents to this dossier."))
     required = dict(enumerate(dossier.procedure_version.snapshot["documents"], start=1))
     if document_order not in required:
@@ -445,13 +447,6 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
 def _field_values(dossier):
     return {field.attname: getattr(dossier, field.attname) for field in Dossier._meta.concrete_fields
             if not field.primary_key}
-
-
-def _may_edit(dossier, user):
-    """The applicant, or an officer of the desk that filed or received the dossier for them."""
-    return dossier.applicant_id == user.pk or holds_role(
-        user, dossier.filing_desk_id or dossier.receiving_agency_id, StaffRole.RECEIVING_OFFICER
-    )
 
 
 def _step_due(dossier, step, start):
