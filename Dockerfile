@@ -6,6 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=onestop.settings_production
 
 WORKDIR /app
+# Pango and fonts with Vietnamese glyphs for WeasyPrint's PDF slips.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /home/onestop onestop
 
 COPY pyproject.toml README.md ./
