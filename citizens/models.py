@@ -1,8 +1,30 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from procedures.validators import validate_identity_number, validate_phone_number
 
 
 class User(AbstractUser):
-    """Every person who signs in: citizens and staff alike; their profiles hang off this account."""
+    """Every person who signs in: citizens and staff alike. A citizen's identity and contact details live here, and
+    are copied onto each dossier they file."""
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    identity_number = models.CharField(
+        _("citizen identity number"), max_length=12, unique=True, null=True, blank=True,
+        validators=[validate_identity_number], help_text=_("The 12 digits of the citizen identity card (CCCD)."),
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=10, unique=True, null=True, blank=True,
+                             validators=[validate_phone_number])
+    phone_verified = models.BooleanField(_("phone verified"), default=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def get_full_name(self):
+        return self.full_name or super().get_full_name()
+
+    def __str__(self):
+        return self.get_full_name() or self.get_username()

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "procedures",
     "citizens",
+    "allauth",
+    "allauth.account",
     "workflows",
     "seeds",
 ]
@@ -45,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "onestop.urls"
@@ -85,7 +88,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# allauth ships no Vietnamese: its strings are translated in their own catalogue.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
 FORMAT_MODULE_PATH = ["onestop.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
@@ -129,6 +133,37 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="OneStop <no-reply@onestop.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
+# Text messages (phone verification, notifications): onestop.sms.ConsoleBackend logs them.
+SMS_BACKEND = env("SMS_BACKEND", default="onestop.sms.ConsoleBackend")
+
+# Citizen accounts (django-allauth): sign in with email or phone, both verified before use.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "citizens.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+# Either an email or a phone is required: CitizenSignupForm checks that at least one is given.
+ACCOUNT_SIGNUP_FIELDS = ["email", "phone", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "citizens.forms.CitizenSignupForm"
+# Mandatory verification would make email required for everyone; a phone is verified at signup instead, and
+# filing a dossier needs a verified email or phone (citizens.views.start_filing).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+# Six digits: what people expect to type from an SMS.
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OneStop] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "procedures:catalogue"
+# Also guards the public dossier lookup (citizens.views.lookup) against guessing.
+ACCOUNT_RATE_LIMITS = {"dossier_lookup": "10/m/ip,50/h/ip"}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "citizens:dossiers"
+SILENCED_SYSTEM_CHECKS = [
+    # allauth wants one login method required at signup; ours requires email or phone, whichever the citizen has.
+    "account.W001",
+]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -140,6 +175,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint and its font library narrate every PDF at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # The province this installation serves: its official unit code.

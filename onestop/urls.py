@@ -12,5 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
+    path("tai-khoan/", include("allauth.urls")),
+    path("", include("citizens.urls")),
     path("", include("procedures.urls")),
 ]

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,7 @@ from .models import (
     Agency,
     Fee,
     Field,
+    FormField,
     LegalDocument,
     ProcedureVersion,
     Procedure,
@@ -84,6 +87,23 @@ class FeeInline(admin.TabularInline):
     fields = ["order", "name", "kind", "amount", "note"]
 
 
+class FormFieldInline(admin.StackedInline):
+    model = FormField
+    extra = 0
+    ordering = ["order"]
+    verbose_name = _("application form field")
+    verbose_name_plural = _("application form: the fields the citizen fills in online")
+    fields = [
+        ("order", "name", "kind", "required"),
+        "label",
+        "help_text",
+        "choices",
+        ("min_length", "max_length"),
+        ("min_value", "max_value"),
+    ]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
+
+
 class ProcedureVersionInline(admin.TabularInline):
     model = ProcedureVersion
     extra = 0
@@ -105,7 +125,7 @@ class ProcedureAdmin(admin.ModelAdmin):
     autocomplete_fields = ["field", "competent_agency"]
     filter_horizontal = ["legal_basis"]
     list_select_related = ["field"]
-    inlines = [ProcessStepInline, RequiredDocumentInline, FeeInline, ProcedureVersionInline]
+    inlines = [ProcessStepInline, RequiredDocumentInline, FeeInline, FormFieldInline, ProcedureVersionInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "field", "result", "legal_basis"]}),
         (_("Competence"), {"fields": ["level", "competent_agency", "competent_agency_kind", "boundary_free"]}),
@@ -119,5 +139,6 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # Published after every inline is saved, the form fields included, so the version holds all of them.
         # The step formset has already refused shares that do not add up, so publishing cannot fail here.
         publish_procedure_version(procedure=form.instance, acting_user=request.user)

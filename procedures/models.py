@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .formatting import localized_number, plain_number
 from .validators import (
     agency_code_validator,
+    form_field_name_validator,
     procedure_code_validator,
     unit_code_validator,
     validate_template_file,
@@ -394,6 +395,7 @@ class Procedure(EffectivePeriod):
                 {"order": step.order, "name": step.name, "role": step.role, "share": plain_number(step.share)}
                 for step in self.steps.all()
             ],
+            "form": [form_field.snapshot() for form_field in self.form_fields.all()],
         }
 
     @property
@@ -491,6 +493,158 @@ class Fee(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FormField(models.Model):
+    """One field of the procedure's application form (tờ khai), which the citizen fills in online."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Short text")
+        TEXTAREA = "textarea", _("Long text")
+        INTEGER = "integer", _("Whole number")
+        DECIMAL = "decimal", _("Decimal number")
+        DATE = "date", _("Date")
+        EMAIL = "email", _("Email address")
+        PHONE = "phone", _("Phone number")
+        IDENTITY_NUMBER = "identity_number", _("Citizen identity number (CCCD)")
+        CHOICE = "choice", _("One choice from a list")
+        MULTIPLE_CHOICE = "multiple_choice", _("Several choices from a list")
+        CHECKBOX = "checkbox", _("Checkbox")
+
+    TEXT_KINDS = (Kind.TEXT, Kind.TEXTAREA)
+    NUMBER_KINDS = (Kind.INTEGER, Kind.DECIMAL)
+    CHOICE_KINDS = (Kind.CHOICE, Kind.MULTIPLE_CHOICE)
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="form_fields")
+    order = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
+    name = models.CharField(
+        _("name"),
+        max_length=50,
+        validators=[form_field_name_validator],
+        help_text=_("The key the answer is stored under, e.g. ngay_sinh; keep it once dossiers use it."),
+    )
+    label = models.CharField(_("label"), max_length=300, help_text=_("What the citizen reads."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    required = models.BooleanField(_("required"), default=True)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("One choice per line; only for the two list kinds.")
+    )
+    min_length = models.PositiveIntegerField(_("minimum length"), null=True, blank=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    min_value = models.DecimalField(
+        _("minimum value"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("maximum value"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("application form field")
+        verbose_name_plural = _("application form fields")
+        ordering = ["procedure", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "order"], name="form_field_order_unique_per_procedure",
+                violation_error_message=_("Another field of this form already has this order."),
+            ),
+            models.UniqueConstraint(
+                fields=["procedure", "name"], name="form_field_name_unique_per_procedure",
+                violation_error_message=_("Another field of this form already has this name."),
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="form_field_order_positive"),
+            models.CheckConstraint(
+                condition=Q(name__regex=r"^[a-z][a-z0-9_]*$"), name="form_field_name_slug",
+                violation_error_message=form_field_name_validator.message,
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind__in=["choice", "multiple_choice"]) & ~Q(choices=""))
+                | (~Q(kind__in=["choice", "multiple_choice"]) & Q(choices="")),
+                name="form_field_choices_match_kind",
+                violation_error_message=_("A list field has choices; no other kind of field has them."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["text", "textarea"])
+                | Q(min_length__isnull=True, max_length__isnull=True),
+                name="form_field_length_limits_for_text",
+                violation_error_message=_("Only a text field has length limits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["integer", "decimal"])
+                | Q(min_value__isnull=True, max_value__isnull=True),
+                name="form_field_value_limits_for_numbers",
+                violation_error_message=_("Only a number field has value limits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_length__isnull=True) | Q(max_length__isnull=True)
+                | Q(min_length__lte=F("max_length")),
+                name="form_field_length_limits_ordered",
+                violation_error_message=_("The minimum length is above the maximum length."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True)
+                | Q(min_value__lte=F("max_value")),
+                name="form_field_value_limits_ordered",
+                violation_error_message=_("The minimum value is above the maximum value."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.label}"
+
+    @property
+    def choice_list(self):
+        """The choices as the citizen sees them, one per non-empty line."""
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        choices = self.choice_list
+        if self.kind in self.CHOICE_KINDS:
+            if not choices:
+                errors["choices"] = _("List the choices, one per line.")
+            elif len(set(choices)) != len(choices):
+                errors["choices"] = _("Each choice may appear only once.")
+        elif self.choices.strip():
+            errors["choices"] = _("Only a list field has choices; leave this empty.")
+        if self.kind not in self.TEXT_KINDS:
+            for name in ("min_length", "max_length"):
+                if getattr(self, name) is not None:
+                    errors[name] = _("Only a text field has length limits.")
+        elif None not in (self.min_length, self.max_length) and self.min_length > self.max_length:
+            errors["max_length"] = _("The maximum length is below the minimum length.")
+        if self.kind not in self.NUMBER_KINDS:
+            for name in ("min_value", "max_value"):
+                if getattr(self, name) is not None:
+                    errors[name] = _("Only a number field has value limits.")
+        else:
+            if self.kind == self.Kind.INTEGER:
+                for name in ("min_value", "max_value"):
+                    value = getattr(self, name)
+                    if isinstance(value, Decimal) and value != value.to_integral_value():
+                        errors[name] = _("A whole-number field needs a whole-number limit.")
+            if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+                errors.setdefault("max_value", _("The maximum value is below the minimum value."))
+        if errors:
+            raise ValidationError(errors)
+        # Stored tidy, so that an editor's stray blank line does not publish a new version.
+        self.choices = "\n".join(choices)
+
+    def snapshot(self):
+        """The field as a filed dossier keeps it: JSON-safe, limits as plain numbers."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "kind": self.kind,
+            "required": self.required,
+            "help_text": self.help_text,
+            "choices": self.choice_list,
+            "min_length": self.min_length,
+            "max_length": self.max_length,
+            "min_value": plain_number(self.min_value) if self.min_value is not None else None,
+            "max_value": plain_number(self.max_value) if self.max_value is not None else None,
+        }
 
 
 class ProcedureVersion(models.Model):

@@ -13,6 +13,7 @@ from procedures.models import (
     Agency,
     Fee,
     Field,
+    FormField,
     LegalDocument,
     Procedure,
     ProcessStep,
@@ -122,6 +123,7 @@ def _load_procedure(report, entry):
         {"name": fee["name"], "kind": fee["kind"], "amount": int(fee["amount"]), "note": fee.get("note") or ""}
         for fee in entry.get("fees", [])
     ])
+    _replace_form(report, procedure, entry.get("form", []))
     previous = procedure.current_version
     try:
         version = publish_procedure_version(procedure=procedure)
@@ -129,6 +131,59 @@ def _load_procedure(report, entry):
         raise CatalogueError(f"procedure {entry['code']}: {' '.join(error.messages)}") from None
     if version != previous:
         report.versions_published += 1
+
+
+def _replace_form(report, procedure, entries):
+    """The file lists the application form's fields in order; the catalogue keeps exactly those.
+
+    A field's name is unique within its form, so updating row by row would collide when fields are renamed or
+    reordered: an unchanged form is left alone, a changed one is rebuilt.
+    """
+    wanted = [_form_field(procedure, order, entry) for order, entry in enumerate(entries, start=1)]
+    names = [form_field.name for form_field in wanted]
+    if len(set(names)) != len(names):
+        raise CatalogueError(f"procedure {procedure.code}: a form field name appears twice in {names}")
+    label = FormField._meta.verbose_name_plural
+    existing = list(procedure.form_fields.order_by("order"))
+    if _form_rows(existing) == _form_rows(wanted):
+        for _field in existing:
+            report.count(label, created=False)
+        return
+    procedure.form_fields.all().delete()
+    FormField.objects.bulk_create(wanted)
+    for _field in wanted:
+        report.count(label, created=True)
+
+
+def _form_rows(fields):
+    return [(field.order, field.snapshot()) for field in fields]
+
+
+def _form_field(procedure, order, entry):
+    choices = entry.get("choices") or ""
+    form_field = FormField(
+        procedure=procedure,
+        order=order,
+        name=entry["name"],
+        label=entry["label"],
+        kind=entry.get("kind", FormField.Kind.TEXT),
+        required=entry.get("required", True),
+        help_text=entry.get("help_text") or "",
+        choices="\n".join(choices) if isinstance(choices, list) else choices,
+        min_length=entry.get("min_length"),
+        max_length=entry.get("max_length"),
+        # As text, so that YAML's floats do not arrive as 0.1000000000000000055; full_clean makes them Decimals.
+        min_value=str(entry["min_value"]) if entry.get("min_value") is not None else None,
+        max_value=str(entry["max_value"]) if entry.get("max_value") is not None else None,
+    )
+    try:
+        # Excluding the procedure skips the unique checks, which would see the rows about to be replaced.
+        form_field.full_clean(exclude=["procedure"])
+    except ValidationError as error:
+        raise CatalogueError(
+            f"procedure {procedure.code}, form field {entry.get('name')!r}: {error.message_dict}"
+        ) from error
+    return form_field
 
 
 def _replace_children(report, procedure, model, rows):

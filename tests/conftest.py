@@ -3,6 +3,8 @@ import os
 import pytest
 from django.conf import settings
 
+from tests.office import Office, open_for_online_filing
+
 
 def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
@@ -25,3 +27,13 @@ def admin_client_logged_in(client, django_user_model):
     admin = django_user_model.objects.create_superuser("root", "root@example.vn", "a-strong-passw0rd")
     client.force_login(admin)
     return client
+
+
+@pytest.fixture
+def office(django_user_model):
+    return Office(django_user_model)
+
+
+@pytest.fixture
+def portal(office):
+    return open_for_online_filing(office)

@@ -7,6 +7,7 @@ from procedures.models import (
     Agency,
     Fee,
     Field,
+    FormField,
     Procedure,
     ProcessStep,
     RequiredDocument,
@@ -100,3 +101,16 @@ class FeeFactory(factory.django.DjangoModelFactory):
     name = "Lệ phí"
     kind = Fee.Kind.CHARGE
     amount = 50_000
+
+
+class FormFieldFactory(factory.django.DjangoModelFactory):
+    """A required short-text field of a procedure's application form."""
+
+    class Meta:
+        model = FormField
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"truong_{n}")
+    label = factory.Sequence(lambda n: f"Trường thông tin {n}")
+    kind = FormField.Kind.TEXT

@@ -46,6 +46,14 @@ class ClockReading:
     working_minutes_left: int  # negative: late by that many working minutes
     status: str
 
+    @property
+    def hours_left(self):
+        return round(max(self.working_minutes_left, 0) / 60, 1)
+
+    @property
+    def late_hours(self):
+        return round(max(-self.working_minutes_left, 0) / 60, 1)
+
 
 class WorkingCalendar:
     def __init__(

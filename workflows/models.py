@@ -140,6 +140,10 @@ def _decision_is_due(dossier):
     return step is not None and not _next_step_processes(dossier) and dossier.state == Dossier.State.PROCESSING
 
 
+def _result_path(dossier, filename):
+    return f"results/{dossier.pk}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
+
+
 class Dossier(FSMModelMixin, models.Model):
     """A dossier (hồ sơ): filed under one version of a procedure, carried through its ISO steps against a deadline
     in working time. Its state changes only through the transitions below, called by workflows.services."""
@@ -181,6 +185,11 @@ class Dossier(FSMModelMixin, models.Model):
         POST = "post", _("By post")
         INTEGRATED = "integrated", _("Integrated system")
 
+    class ResultDelivery(models.TextChoices):
+        AT_DESK = "at_desk", _("At the desk where it was filed")
+        POST = "post", _("By post")
+        ONLINE = "online", _("Online, as an electronic document")
+
     class Outcome(models.TextChoices):
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
@@ -211,6 +220,11 @@ class Dossier(FSMModelMixin, models.Model):
                                 null=True, blank=True, related_name="dossiers")
 
     form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    result_delivery = models.CharField(_("result delivered"), max_length=20, choices=ResultDelivery.choices,
+                                       default=ResultDelivery.AT_DESK)
+    delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
+    result_file = models.FileField(_("result document"), storage=private_storage, upload_to=_result_path,
+                                   max_length=200, blank=True)
     fees_due = models.PositiveIntegerField(_("fees due (VND)"), default=0)
     fees_paid = models.PositiveIntegerField(_("fees paid (VND)"), default=0)
 
@@ -461,6 +475,24 @@ class DossierDocument(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Rating(models.Model):
+    """The applicant's rating of how they were served, once the result is out (the satisfaction indicator)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("score"), choices=[(score, str(score)) for score in range(1, 6)])
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    rated_at = models.DateTimeField(_("rated"))
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
+                                              name="rating_score_1_to_5")]
+
+    def __str__(self):
+        return f"{self.dossier} {self.score}/5"
 
 
 class Consultation(models.Model):

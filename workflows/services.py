@@ -11,16 +11,18 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from onestop.uploads import IMAGES, PDF, validate_upload
+from procedures.forms import application_form, initial_from_storage
 from procedures.models import Agency, Procedure, ProcedureVersion
 from procedures.selectors import receiving_desks
 
 from .clock import working_calendar
-from .models import (AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod,
+from .models import (AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod, Rating,
                      may_edit)
 from .permissions import LEADER_ROLES, StaffRole, acting_role, holds_role, staff_roles
 from .signals import dossier_changed
@@ -73,7 +75,10 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
     else:
         dossier = Dossier(channel=Dossier.Channel.ONLINE, applicant=acting_user,
                           applicant_name=acting_user.get_full_name() or acting_user.get_username(),
-                          applicant_email=acting_user.email)
+                          applicant_email=acting_user.email,
+                          applicant_identity_number=getattr(acting_user, "identity_number", None) or "",
+                          applicant_phone=getattr(acting_user, "phone", None) or "",
+                          applicant_address=getattr(acting_user, "address", ""))
     dossier.procedure, dossier.procedure_version, dossier.commune = procedure, version, commune
     dossier.form_data = form_data or {}
     dossier.fees_due = sum(fee["amount"] for fee in version.snapshot["fees"])
@@ -85,20 +90,31 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
 
 
 @transaction.atomic
-def update_form_data(*, dossier, acting_user, form_data, expected_version=None, client_ip=None):
-    """The applicant (or the officer filing for them) edits the form before submission or while asked to
-    supplement it. Every changed field is recorded with its old and new value."""
+def update_form_data(*, dossier, acting_user, form_data, result_delivery=None, delivery_address=None,
+                     expected_version=None, client_ip=None):
+    """The applicant (or the officer filing for them) edits the form, and how the result reaches them, before
+    submission or while asked to supplement it. Every changed value is recorded with its old and new value."""
     dossier = _lock(dossier, expected_version)
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("The form can only be changed in a draft or when a supplement is requested."))
     if not may_edit(dossier, acting_user):
         raise NotPermitted(_("Only the applicant or the receiving desk may change this dossier's form."))
+    delivery = {"result_delivery": result_delivery, "delivery_address": delivery_address}
+    delivery = {field: value for field, value in delivery.items() if value is not None}
+    if delivery.get("result_delivery", dossier.result_delivery) == Dossier.ResultDelivery.POST and not (
+        delivery.get("delivery_address", dossier.delivery_address).strip()
+    ):
+        raise ValidationError(_("Give the address the result should be posted to."), code="no_delivery_address")
     changes = {key: {"old": dossier.form_data.get(key), "new": value}
                for key, value in form_data.items() if dossier.form_data.get(key) != value}
+    changes.update({field: {"old": getattr(dossier, field), "new": value}
+                    for field, value in delivery.items() if getattr(dossier, field) != value})
     if changes:
         dossier.form_data = {**dossier.form_data, **form_data}
+        for field, value in delivery.items():
+            setattr(dossier, field, value)
         dossier.version += 1
-        dossier.save(update_fields=["form_data", "version", "updated_at"])
+        dossier.save(update_fields=["form_data", *delivery, "version", "updated_at"])
         _audit(dossier, acting_user, "form_changed", from_state=dossier.state, client_ip=client_ip,
                data={"changes": changes})
     return dossier
@@ -154,11 +170,33 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, expected_vers
         desks = receiving_desks(level=snapshot["level"], boundary_free=snapshot["boundary_free"])
         if not desks.filter(pk=agency.pk).exists():
             raise DossierError(_("%(desk)s does not receive this procedure's dossiers.") % {"desk": agency})
+        if dossier.channel == Dossier.Channel.ONLINE:
+            _check_complete(dossier)
         dossier.submit(at=now, receiving_agency=agency,
                        code=dossier.code or next_dossier_code(agency=agency, day=timezone.localdate(now)))
 
     return _transition(dossier, acting_user, "submit", apply, expected_version=expected_version,
                        client_ip=client_ip)
+
+
+def _check_complete(dossier):
+    """An online dossier reaches the desk only with its application form valid and every required document
+    attached; at a desk the officer checks the papers themselves."""
+    snapshot = dossier.procedure_version.snapshot
+    definition = snapshot.get("form", [])
+    problems = []
+    form = application_form(definition, data=initial_from_storage(definition, dossier.form_data))
+    if not form.is_valid():
+        problems.append(_("Complete the application form: %(fields)s.")
+                        % {"fields": ", ".join(str(form.fields[name].label) for name in form.errors)})
+    required = {order for order, document in enumerate(snapshot["documents"], start=1) if document["required"]}
+    if required:
+        required -= set(dossier.documents.filter(is_current=True).values_list("document_order", flat=True))
+    if required:
+        problems.append(_("Attach: %(documents)s.") % {"documents": "; ".join(
+            snapshot["documents"][order - 1]["name"] for order in sorted(required))})
+    if problems:
+        raise ValidationError(problems, code="incomplete")
 
 
 def next_dossier_code(*, agency, day):
@@ -381,10 +419,22 @@ def apologise(*, dossier, acting_user, new_appointment, reason, expected_version
                        client_ip=client_ip, note=reason, data={"new_appointment": new_appointment.isoformat()})
 
 
-def approve_dossier(*, dossier, acting_user, expected_version=None, client_ip=None, note=""):
-    """The signing leader approves: the result is ready to return."""
-    return _transition(dossier, acting_user, "approve", lambda dossier: dossier.approve(at=timezone.now()),
-                       expected_version=expected_version, client_ip=client_ip, note=note)
+RESULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def approve_dossier(*, dossier, acting_user, result_file=None, expected_version=None, client_ip=None, note=""):
+    """The signing leader approves: the result is ready to return, with its electronic document (a PDF, judged by
+    content) when there is one."""
+    if result_file is not None:
+        validate_upload(result_file, allowed=PDF, max_bytes=RESULT_MAX_BYTES)
+
+    def apply(dossier):
+        dossier.approve(at=timezone.now())
+        if result_file is not None:
+            dossier.result_file.save(Path(result_file.name).name, result_file, save=False)
+
+    return _transition(dossier, acting_user, "approve", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=note)
 
 
 def refuse_result(*, dossier, acting_user, reason, expected_version=None, client_ip=None):
@@ -408,6 +458,28 @@ def withdraw_dossier(*, dossier, acting_user, reason, expected_version=None, cli
     return _transition(dossier, acting_user, "withdraw",
                        lambda dossier: dossier.withdraw(at=timezone.now(), reason=reason),
                        expected_version=expected_version, client_ip=client_ip, note=reason)
+
+
+RATEABLE_STATES = (Dossier.State.RESULT_READY, Dossier.State.RETURNED, Dossier.State.REFUSED)
+
+
+@transaction.atomic
+def rate_service(*, dossier, acting_user, score, comment="", client_ip=None):
+    """The applicant rates how they were served, once, after the result (or a refusal)."""
+    dossier = _lock(dossier, None)
+    if dossier.applicant_id != acting_user.pk:
+        raise NotPermitted(_("Only the applicant may rate this dossier's service."))
+    if dossier.state not in RATEABLE_STATES:
+        raise InvalidTransition(_("You can rate the service once the result is out."))
+    if Rating.objects.filter(dossier=dossier).exists():
+        raise InvalidTransition(_("You have already rated this dossier's service."))
+    if score not in range(1, 6):
+        raise ValidationError(_("Choose a score from 1 to 5."), code="score_out_of_range")
+    rating = Rating.objects.create(dossier=dossier, score=score, comment=(comment or "").strip(),
+                                   rated_at=timezone.now())
+    _audit(dossier, acting_user, "rated", from_state=dossier.state, client_ip=client_ip, role="applicant",
+           data={"score": score})
+    return rating
 
 
 def available_transitions(dossier, user):
@@ -445,8 +517,10 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
 
 
 def _field_values(dossier):
-    return {field.attname: getattr(dossier, field.attname) for field in Dossier._meta.concrete_fields
-            if not field.primary_key}
+    values = {field.attname: getattr(dossier, field.attname) for field in Dossier._meta.concrete_fields
+              if not field.primary_key}
+    # A file field's value is one mutable object: compare the stored names.
+    return {name: value.name if isinstance(value, FieldFile) else value for name, value in values.items()}
 
 
 def _step_due(dossier, step, start):

@@ -4,13 +4,19 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from procedures.models import AdministrativeUnit, Agency, Field, LegalDocument, Procedure, ProcedureVersion
-from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory, RequiredDocumentFactory
+from tests.factories import (
+    AgencyFactory,
+    FieldFactory,
+    FormFieldFactory,
+    ProcedureFactory,
+    RequiredDocumentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def procedure_form(*, field, agency, time_limit="5", steps=(("0.5", "receiving_officer"), ("4.5", "specialist")),
-                   documents=(), **overrides):
+                   documents=(), form_fields=(), **overrides):
     data = {
         "code": "1.009974",
         "name": "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
@@ -28,7 +34,9 @@ def procedure_form(*, field, agency, time_limit="5", steps=(("0.5", "receiving_o
         "effective_from": "",
         "effective_to": "",
     }
-    for prefix, rows in [("steps", steps), ("documents", documents), ("fees", ()), ("versions", ())]:
+    inlines = [("steps", steps), ("documents", documents), ("fees", ()), ("form_fields", form_fields),
+               ("versions", ())]
+    for prefix, rows in inlines:
         data.update({f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": 0,
                      f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
     for index, (share, role) in enumerate(steps):
@@ -36,6 +44,8 @@ def procedure_form(*, field, agency, time_limit="5", steps=(("0.5", "receiving_o
                      f"steps-{index}-role": role, f"steps-{index}-share": share})
     for index, document in enumerate(documents):
         data.update({f"documents-{index}-{key}": value for key, value in document.items()})
+    for index, form_field in enumerate(form_fields):
+        data.update({f"form_fields-{index}-{key}": value for key, value in form_field.items()})
     data.update(overrides)
     return data
 
@@ -48,6 +58,29 @@ def existing_steps(procedure):
         data.update({f"steps-{index}-id": step.pk, f"steps-{index}-procedure": procedure.pk,
                      f"steps-{index}-order": step.order, f"steps-{index}-name": step.name,
                      f"steps-{index}-role": step.role, f"steps-{index}-share": step.share})
+    return data
+
+
+def form_field_row(**overrides):
+    """One row of the application form inline, as the add form posts it."""
+    return {"order": 1, "name": "ho_ten", "label": "Họ, chữ đệm, tên", "kind": "text", "required": "on",
+            "help_text": "", "choices": "", "min_length": "", "max_length": "100", "min_value": "",
+            "max_value": "", **overrides}
+
+
+def existing_form_fields(procedure):
+    """The form field inline's rows as the change form posts them back, unchanged."""
+    fields = list(procedure.form_fields.all())
+    data = {"form_fields-TOTAL_FORMS": len(fields), "form_fields-INITIAL_FORMS": len(fields)}
+    for index, form_field in enumerate(fields):
+        row = {"id": form_field.pk, "procedure": procedure.pk, "order": form_field.order,
+               "name": form_field.name, "label": form_field.label, "kind": form_field.kind,
+               "help_text": form_field.help_text, "choices": form_field.choices,
+               "min_length": form_field.min_length or "", "max_length": form_field.max_length or "",
+               "min_value": form_field.min_value or "", "max_value": form_field.max_value or ""}
+        if form_field.required:
+            row["required"] = "on"
+        data.update({f"form_fields-{index}-{key}": value for key, value in row.items()})
     return data
 
 
@@ -170,3 +203,81 @@ def test_documents_inline_lists_existing_templates(admin_client_logged_in):
     document = RequiredDocumentFactory(name="Tờ khai đăng ký khai sinh")
     response = admin_client_logged_in.get(reverse("admin:procedures_procedure_change", args=[document.procedure.pk]))
     assert "Tờ khai đăng ký khai sinh" in response.content.decode()
+
+
+def test_admin_saves_the_application_form_and_publishes_it(admin_client_logged_in, field_and_agency):
+    response = admin_client_logged_in.post(reverse("admin:procedures_procedure_add"), procedure_form(
+        field=field_and_agency[0], agency=field_and_agency[1], form_fields=[
+            form_field_row(),
+            form_field_row(order=2, name="gioi_tinh", label="Giới tính", kind="choice",
+                           choices="Nam\r\nNữ\r\n", max_length=""),
+            form_field_row(order=3, name="so_tang", label="Số tầng", kind="integer", required="",
+                           max_length="", min_value="1", max_value="20"),
+        ]))
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    procedure = Procedure.objects.get()
+    assert [field.name for field in procedure.form_fields.all()] == ["ho_ten", "gioi_tinh", "so_tang"]
+    form = procedure.versions.get().snapshot["form"]
+    assert form[1]["choices"] == ["Nam", "Nữ"]
+    assert form[2] == {"name": "so_tang", "label": "Số tầng", "kind": "integer", "required": False,
+                       "help_text": "", "choices": [], "min_length": None, "max_length": None,
+                       "min_value": "1", "max_value": "20"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "field_name"),
+    [
+        pytest.param([form_field_row(kind="choice", max_length="")], "choices", id="choice-without-choices"),
+        pytest.param([form_field_row(choices="Nam\nNữ")], "choices", id="choices-on-a-text-field"),
+        pytest.param([form_field_row(name="Họ tên")], "name", id="name-not-a-slug"),
+        pytest.param([form_field_row(kind="date", max_length="10")], "max_length", id="length-on-a-date"),
+        pytest.param([form_field_row(kind="integer", max_length="", min_value="10", max_value="1")],
+                     "max_value", id="limits-reversed"),
+    ],
+)
+def test_admin_refuses_an_inconsistent_form_field(admin_client_logged_in, field_and_agency, rows, field_name):
+    response = admin_client_logged_in.post(reverse("admin:procedures_procedure_add"), procedure_form(
+        field=field_and_agency[0], agency=field_and_agency[1], form_fields=rows))
+    assert response.status_code == 200
+    formset = next(inline.formset for inline in response.context["inline_admin_formsets"]
+                   if inline.formset.prefix == "form_fields")
+    assert field_name in formset.errors[0]
+    assert not Procedure.objects.exists()
+
+
+def test_admin_refuses_two_form_fields_with_the_same_name(admin_client_logged_in, field_and_agency):
+    response = admin_client_logged_in.post(reverse("admin:procedures_procedure_add"), procedure_form(
+        field=field_and_agency[0], agency=field_and_agency[1],
+        form_fields=[form_field_row(), form_field_row(order=2, label="Họ tên khác")]))
+    assert response.status_code == 200
+    assert not Procedure.objects.exists()
+
+
+def test_changing_only_the_form_in_the_admin_publishes_a_version(admin_client_logged_in, field_and_agency):
+    admin_client_logged_in.post(reverse("admin:procedures_procedure_add"), procedure_form(
+        field=field_and_agency[0], agency=field_and_agency[1], form_fields=[form_field_row(label="Họ tên")]))
+    procedure = Procedure.objects.get()
+    url = reverse("admin:procedures_procedure_change", args=[procedure.pk])
+    data = procedure_form(field=field_and_agency[0], agency=field_and_agency[1], steps=())
+    data.update(existing_steps(procedure))
+    data.update(existing_form_fields(procedure))
+
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    assert procedure.versions.count() == 1, "saving an unchanged procedure publishes nothing"
+
+    data["form_fields-0-label"] = "Họ, chữ đệm, tên người yêu cầu"
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    first, second = procedure.versions.order_by("number")
+    assert first.snapshot["form"][0]["label"] == "Họ tên"
+    assert second.snapshot["form"][0]["label"] == "Họ, chữ đệm, tên người yêu cầu"
+
+
+def test_form_fields_inline_lists_the_form_in_order(admin_client_logged_in):
+    procedure = ProcedureFactory()
+    FormFieldFactory(procedure=procedure, order=2, name="ngay_sinh", label="Ngày, tháng, năm sinh",
+                     kind="date")
+    FormFieldFactory(procedure=procedure, order=1, name="ho_ten",
+                     label="Họ, chữ đệm, tên người được khai sinh")
+    page = admin_client_logged_in.get(reverse("admin:procedures_procedure_change", args=[procedure.pk]))
+    content = page.content.decode()
+    assert content.index("Họ, chữ đệm, tên người được khai sinh") < content.index("Ngày, tháng, năm sinh")

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -35,3 +36,18 @@ class Command(BaseCommand):
             if is_staff and not is_superuser:
                 user.groups.add(editors)
             self.stdout.write(f"  {username:<10} {password:<20} {role}")
+        citizen = self.citizen()
+        self.stdout.write(self.style.SUCCESS(
+            "The citizen signs in to the portal at http://127.0.0.1:8000/tai-khoan/login/ "
+            f"with {citizen.email} or {citizen.phone} and onestop-citizen."))
+
+    def citizen(self):
+        """The demo citizen, with a verified email and phone, so they can file at once."""
+        citizen = get_user_model().objects.get(username="congdan")
+        citizen.full_name, citizen.identity_number = "Nguyễn Văn An", "038095001234"
+        citizen.phone, citizen.phone_verified = "0912345678", True
+        citizen.address = "Số 10 Lê Lợi, phường Hạc Thành, tỉnh Thanh Hóa"
+        citizen.save()
+        EmailAddress.objects.update_or_create(user=citizen, email=citizen.email,
+                                              defaults={"verified": True, "primary": True})
+        return citizen

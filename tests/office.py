@@ -1,10 +1,20 @@
+"""A small province to file and settle dossiers in, shared by the workflow, portal and browser tests."""
+
 from decimal import Decimal
 
-import pytest
+from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from procedures.models import Agency
+from procedures.models import Agency, FormField
 from procedures.services import publish_procedure_version
-from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory, RequiredDocumentFactory
+from tests.factories import (AgencyFactory, FormFieldFactory, ProcedureFactory, ProvinceFactory,
+                             RequiredDocumentFactory)
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf(name="don.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 from workflows.models import StaffMembership
 
 
@@ -24,7 +34,9 @@ class Office:
             time_limit=Decimal(5), steps=[Decimal("0.5"), Decimal("3.5"), Decimal("0.5"), Decimal("0.5"), Decimal(0)],
             steps__roles=["receiving_officer", "specialist", "department_head", "agency_leader", "result_desk"],
         )
-        RequiredDocumentFactory(procedure=self.procedure, order=1, name="Đơn đề nghị cấp giấy phép xây dựng")
+        # Optional, so the lifecycle tests may submit online without uploading; the portal tests cover the rule.
+        RequiredDocumentFactory(procedure=self.procedure, order=1, name="Đơn đề nghị cấp giấy phép xây dựng",
+                                is_required=False)
         publish_procedure_version(procedure=self.procedure)
         self._users = django_user_model
         self.receiver = self.staff("tiepnhan", self.desk, "receiving_officer")
@@ -44,6 +56,18 @@ class Office:
         return user
 
 
-@pytest.fixture
-def office(django_user_model):
-    return Office(django_user_model)
+def open_for_online_filing(office):
+    """The office's construction permit with an application form and a required drawing, and a citizen with an
+    identity number, a phone and a verified email."""
+    FormFieldFactory(procedure=office.procedure, order=1, name="dia_chi_cong_trinh", label="Địa chỉ công trình")
+    FormFieldFactory(procedure=office.procedure, order=2, name="dien_tich", label="Diện tích xây dựng (m²)",
+                     kind=FormField.Kind.DECIMAL, min_value=Decimal(1), max_value=Decimal(100000))
+    FormFieldFactory(procedure=office.procedure, order=3, name="so_dinh_danh_chu_dau_tu",
+                     label="Số định danh của chủ đầu tư", kind=FormField.Kind.IDENTITY_NUMBER)
+    RequiredDocumentFactory(procedure=office.procedure, order=2, name="Bản vẽ thiết kế xây dựng", is_required=True)
+    publish_procedure_version(procedure=office.procedure)
+    citizen = office.citizen
+    citizen.full_name, citizen.identity_number, citizen.phone = "Nguyễn Thị Lan", "038195001234", "0912345678"
+    citizen.save()
+    EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
+    return office

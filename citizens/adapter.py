@@ -1,0 +1,53 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onestop.sms import send_sms
+from procedures.validators import normalise_phone, validate_phone_number
+
+
+class PhoneField(forms.CharField):
+    """A Vietnamese mobile number as people write it (0912 345 678, +84 912 345 678), kept as 0912345678."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", gettext_lazy("Phone"))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
+                                                           "inputmode": "tel", "placeholder": "0912 345 678"}))
+        kwargs.pop("validators", None)
+        super().__init__(validators=[validate_phone_number], **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_phone(value) if value else value
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Citizens sign in with their email or their phone; the phone is stored on the user and verified by SMS."""
+
+    def phone_form_field(self, **kwargs):
+        return PhoneField(**kwargs)
+
+    def set_phone(self, user, phone, verified):
+        user.phone, user.phone_verified = phone, verified
+        if user.pk:
+            user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user):
+        return (user.phone, user.phone_verified) if user.phone else None
+
+    def set_phone_verified(self, user, phone):
+        self.set_phone(user, phone, True)
+
+    def get_user_by_phone(self, phone):
+        return get_user_model().objects.filter(phone=normalise_phone(phone)).order_by("pk").first()
+
+    def send_verification_code_sms(self, user, phone, code, **kwargs):
+        send_sms(phone, _("Your OneStop verification code is %(code)s. Do not give it to anyone.") % {"code": code})
+
+    def send_unknown_account_sms(self, phone, **kwargs):
+        send_sms(phone, _("Someone asked for a OneStop code for this number, which has no account."))
+
+    def send_account_already_exists_sms(self, phone):
+        send_sms(phone, _("This number already has a OneStop account: sign in, or reset your password."))

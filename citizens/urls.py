@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "citizens"
+
+urlpatterns = [
+    path("ho-so/", views.dossier_list, name="dossiers"),
+    path("ho-so/<int:pk>/", views.dossier_detail, name="detail"),
+    path("ho-so/<int:pk>/sua/", views.edit_dossier, name="edit"),
+    path("ho-so/<int:pk>/rut/", views.withdraw, name="withdraw"),
+    path("ho-so/<int:pk>/danh-gia/", views.rate, name="rate"),
+    path("ho-so/<int:pk>/tai-lieu/<int:document_pk>/", views.document, name="document"),
+    path("ho-so/<int:pk>/ket-qua/", views.result, name="result"),
+    path("ho-so/<int:pk>/phieu/<slug:name>/", views.slip, name="slip"),
+    path("thu-tuc/<str:code>/nop-ho-so/", views.start_filing, name="start"),
+    path("tai-khoan/thong-tin/", views.profile, name="profile"),
+    path("tra-cuu/", views.lookup, name="lookup"),
+]

@@ -1,0 +1,142 @@
+import pytest
+from django.urls import reverse
+
+from tests.office import pdf
+from workflows import services
+from workflows.models import Dossier
+
+
+def submitted(portal, citizen=None):
+    citizen = citizen or portal.citizen
+    dossier = services.create_draft(procedure=portal.procedure, acting_user=citizen,
+                                    form_data={"dia_chi_cong_trinh": "Thôn 3", "dien_tich": "80",
+                                               "so_dinh_danh_chu_dau_tu": "038195001234"})
+    services.attach_document(dossier=dossier, acting_user=citizen, document_order=2, upload=pdf("ban-ve.pdf"))
+    return services.submit_dossier(dossier=dossier, acting_user=citizen, receiving_agency=portal.desk)
+
+
+def received(portal, citizen=None):
+    return services.receive_dossier(dossier=submitted(portal, citizen), acting_user=portal.receiver)
+
+
+def carried_to_result(portal, dossier):
+    for user in (portal.receiver, portal.specialist, portal.head):
+        dossier = services.hand_over(dossier=dossier, acting_user=user)
+    return services.approve_dossier(dossier=dossier, acting_user=portal.leader, result_file=pdf("giay-phep.pdf"))
+
+
+def test_my_dossiers_lists_only_mine_in_a_fixed_number_of_queries(citizen_client, portal,
+                                                                   django_assert_max_num_queries):
+    mine = [submitted(portal) for _ in range(3)]
+    submitted(portal, portal.other_citizen)
+
+    with django_assert_max_num_queries(8):
+        page = citizen_client.get(reverse("citizens:dossiers"))
+
+    assert [dossier.pk for dossier in page.context["page"].object_list] == [d.pk for d in reversed(mine)]
+
+
+def test_the_dossier_page_shows_the_appointment_time_left_and_the_timeline(citizen_client, portal,
+                                                                           django_assert_max_num_queries):
+    dossier = received(portal)
+
+    with django_assert_max_num_queries(15):
+        page = citizen_client.get(reverse("citizens:detail", args=[dossier.pk]))
+
+    body = page.content.decode()
+    assert dossier.code in body
+    assert page.context["clock"].status == "on_time"
+    assert [event["action"] for event in page.context["timeline"]] == ["created", "submit", "receive"]
+    assert "receipt" in [name for name, _label in page.context["slips"]]
+
+
+def test_the_citizen_answers_a_supplement_request_and_the_clock_resumes(citizen_client, portal):
+    dossier = services.hand_over(dossier=received(portal), acting_user=portal.receiver)
+    dossier = services.request_supplement(dossier=dossier, acting_user=portal.specialist,
+                                          missing="Bản vẽ mặt bằng có chữ ký của chủ đầu tư")
+    page = citizen_client.get(reverse("citizens:detail", args=[dossier.pk]))
+    assert "Bản vẽ mặt bằng có chữ ký" in page.content.decode()
+
+    response = citizen_client.post(reverse("citizens:edit", args=[dossier.pk]), {
+        "dia_chi_cong_trinh": "Thôn 3", "dien_tich": "80", "so_dinh_danh_chu_dau_tu": "038195001234",
+        "result_delivery": "at_desk", "document_2": pdf("ban-ve-co-chu-ky.pdf"), "action": "submit",
+    })
+
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.PROCESSING and dossier.paused_at is None
+    assert dossier.documents.get(document_order=2, is_current=True).original_filename == "ban-ve-co-chu-ky.pdf"
+
+
+def test_the_citizen_withdraws_with_a_reason(citizen_client, portal):
+    dossier = received(portal)
+
+    blank = citizen_client.post(reverse("citizens:withdraw", args=[dossier.pk]), {"reason": "  "})
+    dossier.refresh_from_db()
+    assert blank.status_code == 302 and dossier.state == Dossier.State.RECEIVED
+
+    citizen_client.post(reverse("citizens:withdraw", args=[dossier.pk]), {"reason": "Đã đổi thiết kế"})
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.WITHDRAWN and dossier.reason == "Đã đổi thiết kế"
+
+
+def test_the_citizen_downloads_the_result_and_rates_the_service_once(citizen_client, portal):
+    dossier = carried_to_result(portal, received(portal))
+
+    download = citizen_client.get(reverse("citizens:result", args=[dossier.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+
+    citizen_client.post(reverse("citizens:rate", args=[dossier.pk]), {"score": "5", "comment": "Nhanh, đúng hẹn"})
+    again = citizen_client.post(reverse("citizens:rate", args=[dossier.pk]), {"score": "1"}, follow=True)
+
+    dossier.refresh_from_db()
+    assert (dossier.rating.score, dossier.rating.comment) == (5, "Nhanh, đúng hẹn")
+    assert "đã đánh giá" in again.content.decode().lower() or "already rated" in again.content.decode()
+
+
+def test_a_result_cannot_be_downloaded_before_it_is_ready(citizen_client, portal):
+    dossier = received(portal)
+    assert citizen_client.get(reverse("citizens:result", args=[dossier.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("method, name, extra", [
+    ("get", "citizens:detail", ()),
+    ("get", "citizens:edit", ()),
+    ("post", "citizens:edit", ()),
+    ("post", "citizens:withdraw", ()),
+    ("post", "citizens:rate", ()),
+    ("get", "citizens:result", ()),
+    ("get", "citizens:slip", ("receipt",)),
+    ("get", "citizens:document", ("document",)),
+])
+def test_another_citizens_dossier_is_not_found_on_any_url(client, portal, method, name, extra):
+    theirs = carried_to_result(portal, received(portal))
+    document = theirs.documents.get(is_current=True)
+    args = [theirs.pk, *[document.pk if value == "document" else value for value in extra]]
+    client.force_login(portal.other_citizen)
+
+    response = getattr(client, method)(reverse(name, args=args), {"reason": "x", "score": "1", "action": "save"})
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.state == Dossier.State.RESULT_READY and not hasattr(theirs, "rating")
+
+
+def test_pages_need_a_signed_in_citizen(client, portal):
+    dossier = received(portal)
+    response = client.get(reverse("citizens:detail", args=[dossier.pk]))
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+def test_forms_are_protected_against_cross_site_requests(portal):
+    from django.test import Client
+
+    dossier = received(portal)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(portal.citizen)
+
+    response = client.post(reverse("citizens:withdraw", args=[dossier.pk]), {"reason": "forged"})
+
+    assert response.status_code == 403
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.RECEIVED
