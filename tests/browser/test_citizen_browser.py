@@ -12,19 +12,21 @@ from workflows.models import Dossier
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def sign_up_and_verify(page, live_server):
+def sign_up_and_verify(page, live_server, screenshot):
     page.goto(f"{live_server.url}/tai-khoan/signup/")
     page.fill("#id_full_name", "Lê Thị Hoa")
     page.fill("#id_identity_number", "038195006789")
     page.fill("#id_email", "hoa@example.vn")
     page.fill("#id_password1", "Thanh-Hoa-2026!")
     page.fill("#id_password2", "Thanh-Hoa-2026!")
+    screenshot(page, "portal-signup-phone")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/signup/" not in url)
     link = re.search(r"https?://\S+/tai-khoan/confirm-email/\S+", mail.outbox[-1].body).group(0)
     page.goto(link)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/confirm-email/" not in url)
 
 
 def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_server, transactional_db, office,
@@ -32,7 +34,7 @@ def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_s
     from tests.office import open_for_online_filing
 
     open_for_online_filing(office)
-    sign_up_and_verify(phone, live_server)
+    sign_up_and_verify(phone, live_server, screenshot)
 
     # Search without accents, open the procedure, start filing.
     phone.goto(live_server.url)

@@ -17,9 +17,6 @@ SIGNUP = {"full_name": "Trần Văn Minh", "identity_number": "038095001234", "p
 def _messages(settings):
     settings.SMS_BACKEND = "onestop.sms.LocmemBackend"
     sms.outbox.clear()
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def test_signing_up_with_email_verifies_the_address(client, db):

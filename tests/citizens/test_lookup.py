@@ -1,13 +1,7 @@
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests.citizens.test_my_dossiers import received
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 def look_up(client, code, verifier):
