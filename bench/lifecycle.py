@@ -106,10 +106,10 @@ def setup_office():
 
     province, _ = AdministrativeUnit.objects.get_or_create(code="38", defaults={"name": "Tỉnh Thanh Hóa",
                                                                                 "kind": "province"})
-    desk, _ = Agency.objects.get_or_create(code="000.00.01.H56", defaults={
+    desk, _ = Agency.objects.get_or_create(code="BEN.CH.01.H56", defaults={
         "name": "Trung tâm Phục vụ hành chính công", "kind": "service_centre", "unit": province,
         "receives_dossiers": True})
-    department, _ = Agency.objects.get_or_create(code="000.00.15.H56", defaults={
+    department, _ = Agency.objects.get_or_create(code="BEN.CH.15.H56", defaults={
         "name": "Sở Xây dựng", "kind": "department", "unit": province})
     field, _ = Field.objects.get_or_create(code="BENCH", defaults={"name": "Hoạt động xây dựng (bench)"})
     procedure, created = Procedure.objects.get_or_create(code="9.999001", defaults={
