@@ -113,9 +113,16 @@ def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_s
     # Anyone with the code and the phone or identity digits sees the status, and nothing else.
     anonymous = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN").new_page()
     anonymous.goto(f"{live_server.url}/tra-cuu/")
-    anonymous.fill("#id_code", dossier.code)
-    anonymous.fill("#id_verifier", "6789")
-    anonymous.locator("main form button[type=submit]").click()
+    # With the keyboard alone: the skip link first, then straight into the form.
+    anonymous.keyboard.press("Tab")
+    assert anonymous.evaluate("document.activeElement.className") == "skip-link"
+    anonymous.keyboard.press("Enter")
+    anonymous.keyboard.press("Tab")
+    assert anonymous.evaluate("document.activeElement.id") == "id_code"
+    anonymous.keyboard.type(dossier.code)
+    anonymous.keyboard.press("Tab")
+    anonymous.keyboard.type("6789")
+    anonymous.keyboard.press("Enter")
     anonymous.locator("#lookup-result").wait_for()
     assert dossier.get_state_display() in anonymous.locator("#lookup-result").inner_text()
     assert "Lê Thị Hoa" not in anonymous.content()

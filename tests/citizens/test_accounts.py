@@ -102,3 +102,16 @@ def test_the_profile_keeps_the_birth_year_the_identity_number_gives(client, port
                                               "address": "Số 5 Lê Lợi, phường Hạc Thành"})
     portal.citizen.refresh_from_db()
     assert portal.citizen.address == "Số 5 Lê Lợi, phường Hạc Thành"
+
+
+def test_a_forgotten_password_is_reset_by_email(client, django_user_model):
+    user = django_user_model.objects.create_user("minh", "minh@example.vn", "old-Passw0rd!")
+    EmailAddress.objects.create(user=user, email="minh@example.vn", verified=True, primary=True)
+
+    client.post(reverse("account_reset_password"), {"email": "minh@example.vn"})
+    link = re.search(r"https?://testserver(/tai-khoan/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"password1": "Thanh-Hoa-2026!", "password2": "Thanh-Hoa-2026!"})
+
+    user.refresh_from_db()
+    assert user.check_password("Thanh-Hoa-2026!")
