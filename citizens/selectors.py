@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from workflows.models import AuditEntry, Dossier, DossierDocument
+from workflows.models import AuditEntry, Dossier, DossierDocument, Notification
 
 # The events of a dossier's life a citizen is told about, in their words. Internal steps (assignments,
 # hand-backs between officers, consultation answers) stay inside the administration.
@@ -97,3 +97,13 @@ def _digits(value):
     """A phone number or identity number as digits alone, +84 written as the leading 0."""
     digits = "".join(character for character in value or "" if character.isdigit())
     return "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits
+
+
+def inbox(user):
+    """The citizen's notifications, newest first, with their dossier for the link."""
+    return (Notification.objects.filter(recipient=user).select_related("dossier")
+            .only("id", "event", "data", "created_at", "read_at", "dossier__id", "dossier__code"))
+
+
+def unread_count(user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -15,5 +15,6 @@ urlpatterns = [
     path("ho-so/<int:pk>/phieu/<slug:name>/", views.slip, name="slip"),
     path("thu-tuc/<str:code>/nop-ho-so/", views.start_filing, name="start"),
     path("tai-khoan/thong-tin/", views.profile, name="profile"),
+    path("thong-bao/", views.inbox, name="inbox"),
     path("tra-cuu/", views.lookup, name="lookup"),
 ]

@@ -12,14 +12,15 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from procedures.forms import application_form, form_data_for_storage, initial_from_storage
 from procedures.models import AdministrativeUnit, Procedure
 from procedures.selectors import receiving_desks
-from workflows import services, slips
-from workflows.models import Dossier, DossierDocument
+from workflows import notifications, services, slips
+from workflows.models import Dossier, DossierDocument, Notification
 
 from . import selectors
 from .forms import DeliveryForm, LookupForm, ProfileForm, RatingForm, StartFilingForm, WithdrawForm
@@ -46,6 +47,18 @@ def profile(request):
         messages.success(request, _("Your details are saved."))
         return redirect("citizens:profile")
     return render(request, "citizens/profile.html", {"form": form})
+
+
+@login_required
+def inbox(request):
+    """The citizen's notifications; opening the page marks those shown as read."""
+    page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [{"notification": item, "message": notifications.message(item), "unread": item.read_at is None}
+               for item in page.object_list]
+    unread = [entry["notification"].pk for entry in entries if entry["unread"]]
+    if unread:
+        Notification.objects.filter(pk__in=unread, recipient=request.user).update(read_at=timezone.now())
+    return render(request, "citizens/inbox.html", {"page": page, "entries": entries})
 
 
 @login_required

@@ -495,6 +495,31 @@ class Rating(models.Model):
         return f"{self.dossier} {self.score}/5"
 
 
+class Notification(models.Model):
+    """A message in a person's portal inbox about one of their dossiers, written in the same transaction as the
+    change it reports. Its text is composed when read (workflows.notifications), in the reader's language."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("sent"))
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True),
+                         name="notification_unread_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.dossier_id}"
+
+
 class Consultation(models.Model):
     """Inter-agency consultation (liên thông): another agency's opinion, within its own share of the time."""
 

@@ -21,6 +21,7 @@ from procedures.forms import application_form, initial_from_storage
 from procedures.models import Agency, Procedure, ProcedureVersion
 from procedures.selectors import receiving_desks
 
+from . import notifications
 from .clock import working_calendar
 from .models import (AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod, Rating,
                      may_edit)
@@ -511,6 +512,7 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     # Writing only what the transition changed keeps the UPDATE short.
     changed = [field for field, value in after.items() if before[field] != value]
     dossier.save(update_fields=[*changed, "updated_at"])
+    notifications.record(dossier, name, note=note)
     _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
            agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier

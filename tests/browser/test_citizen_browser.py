@@ -96,6 +96,12 @@ def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_s
 
     services.approve_dossier(dossier=dossier, acting_user=office.leader, result_file=pdf("giay-phep.pdf"))
     phone.reload()
+    assert phone.locator("#inbox-link .count").inner_text() == "3"
+    phone.locator("#inbox-link").click()
+    assert phone.locator("#inbox li").count() == 3
+    assert dossier.code in phone.locator("#inbox li").first.inner_text()
+    screenshot(phone, "portal-inbox-phone")
+    phone.locator("#inbox li a").first.click()
     with phone.expect_download() as download:
         phone.locator(f"a[href$='/ho-so/{dossier.pk}/ket-qua/']").click()
     assert download.value.suggested_filename.endswith(".pdf")
