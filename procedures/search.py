@@ -2,7 +2,9 @@
 
 import unicodedata
 
-from django.db.models import Q
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db.models import Func, Q, Value
+from django.db.models.functions import Lower
 
 # NFKD leaves these letters alone; PostgreSQL's unaccent folds them.
 _UNDECOMPOSABLE = str.maketrans({"đ": "d", "Đ": "D"})
@@ -32,3 +34,18 @@ def words_match(query, *fields):
             word_condition |= Q(**{f"{field}__unaccent__icontains": word})
         condition &= word_condition
     return condition
+
+
+# How close (PostgreSQL's word similarity of trigrams, 0 to 1) a typed phrase must be to part of a procedure's name
+# to count as a match despite a typo.
+TYPO_SIMILARITY = 0.5
+
+
+def name_similarity(query):
+    """PostgreSQL only: how well the query matches the best part of the procedure's name, accents and case
+    ignored."""
+    return TrigramWordSimilarity(_folded(Value(query)), _folded("name"))
+
+
+def _folded(expression):
+    return Lower(Func(expression, function="unaccent"))

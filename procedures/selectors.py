@@ -1,14 +1,27 @@
+from django.db import connection
 from django.db.models import Q
 
 from .models import Agency, Procedure, RequiredDocument
-from .search import words_match
+from .search import TYPO_SIMILARITY, name_similarity, words_match
 
 
 def search_procedures(*, query="", field=None, level=None, agency=None):
     """The procedures a citizen may file today, matching the words typed and the filters chosen."""
     procedures = Procedure.objects.available().select_related("field", "competent_agency")
+    ordering = ["field__name", "name"]
     if query.strip():
-        procedures = procedures.filter(words_match(query, "name", "code", "field__name"))
+        matches = words_match(query, "name", "code", "field__name")
+        if connection.vendor == "postgresql":
+            # Best matches first; when no procedure has every word, a mistyped one ("khai xinh") still finds its
+            # procedure by the similarity of its name.
+            procedures = procedures.annotate(similarity=name_similarity(query))
+            if procedures.filter(matches).exists():
+                procedures = procedures.filter(matches)
+            else:
+                procedures = procedures.filter(similarity__gte=TYPO_SIMILARITY)
+            ordering = ["-similarity", "name"]
+        else:
+            procedures = procedures.filter(matches)
     if field is not None:
         procedures = procedures.filter(field=field)
     if level:
@@ -17,7 +30,7 @@ def search_procedures(*, query="", field=None, level=None, agency=None):
         procedures = procedures.filter(
             Q(competent_agency=agency) | Q(competent_agency__isnull=True, competent_agency_kind=agency.kind)
         )
-    return procedures.order_by("field__name", "name")
+    return procedures.order_by(*ordering)
 
 
 def procedure_detail(*, code):

@@ -162,3 +162,16 @@ def test_document_template_downloads_from_the_procedure_page(client, catalogue):
     assert b"".join(response.streaming_content) == PDF_BYTES
     other = catalogue["birth"]
     assert client.get(reverse("procedures:document-template", args=[other.code, document.pk])).status_code == 404
+
+
+def test_a_mistyped_word_still_finds_the_procedure(client, catalogue):
+    assert search(client, q="khai xinh") == ["1.001193"]
+
+
+def test_the_best_match_comes_first(client, catalogue):
+    from procedures.models import Procedure
+    from tests.factories import ProcedureFactory
+
+    ProcedureFactory(code="1.000009", name="Gia hạn giấy phép xây dựng có thời hạn cho nhà ở riêng lẻ",
+                     level=Procedure.Level.PROVINCE)
+    assert search(client, q="giay phep xay dung")[0] == "1.009974"
