@@ -6,7 +6,8 @@ from seeds.catalogue import DEFAULT_CATALOGUE, CatalogueError, load_catalogue
 class Command(BaseCommand):
     help = (
         "Load the province's procedure catalogue (administrative units, agencies, fields, legal documents and "
-        "procedures with their steps, documents and fees) from a YAML file. Safe to run again: entries are matched "
+        "procedures with their steps, documents, fees and application forms) from a YAML file. Safe to run again: "
+        "entries are matched "
         "by their official codes and updated in place; a procedure that changed gets a new published version."
     )
 
