@@ -115,3 +115,15 @@ def test_a_forgotten_password_is_reset_by_email(client, django_user_model):
 
     user.refresh_from_db()
     assert user.check_password("Thanh-Hoa-2026!")
+
+
+def test_changing_the_phone_verifies_the_new_number_by_sms(client, portal):
+    client.force_login(portal.citizen)
+
+    response = client.post(reverse("account_change_phone"), {"phone": "0987 654 321"}, follow=True)
+
+    code = re.search(r"\b(\d{6})\b", sms.outbox[-1]["text"]).group(1)
+    assert sms.outbox[-1]["phone"] == "0987654321"
+    client.post(response.redirect_chain[-1][0], {"code": code})
+    portal.citizen.refresh_from_db()
+    assert (portal.citizen.phone, portal.citizen.phone_verified) == ("0987654321", True)
