@@ -1,6 +1,20 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import AuditEntry, CalendarException, Dossier, StaffMembership
+from procedures.models import Agency
+
+from . import selectors, services, slips
+from .models import AuditEntry, CalendarException, Dossier, DossierDocument, StaffMembership
+from .permissions import StaffRole, staff_roles
 
 
 @admin.register(CalendarException)
@@ -20,29 +34,127 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "agency"]
 
 
-class AuditEntryInline(admin.TabularInline):
-    model = AuditEntry
-    fields = ["at", "action", "actor", "actor_role", "actor_agency", "from_state", "to_state", "step_order", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
+class QueueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("queue")
+    parameter_name = "queue"
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def lookups(self, request, model_admin):
+        return [(queue.slug, queue.label) for queue in selectors.queues(request.user)]
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def queryset(self, request, queryset):
+        queue = next((queue for queue in selectors.queues(request.user) if queue.slug == self.value()), None)
+        return queryset.filter(queue.condition) if queue else queryset
+
+
+class SlaFilter(admin.SimpleListFilter):
+    title = gettext_lazy("deadline")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("on_time", _("On time")), ("due_soon", _("Due soon")), ("overdue", _("Overdue")),
+                ("paused", _("Clock stopped"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(selectors.sla_condition(self.value())) if self.value() else queryset
+
+
+class StepFilter(admin.SimpleListFilter):
+    title = gettext_lazy("step")
+    parameter_name = "step"
+
+    def lookups(self, request, model_admin):
+        return [(str(order), _("Step %(order)s") % {"order": order}) for order in range(1, 9)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(current_step_order=self.value()) if self.value() else queryset
+
+
+class TransitionForm(forms.Form):
+    """What a person types when taking a transition; the fields shown depend on the transition."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=gettext_lazy("Reason, or what is missing"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+    assignee = forms.ModelChoiceField(label=gettext_lazy("To"), queryset=None, required=False)
+    new_appointment = forms.DateTimeField(label=gettext_lazy("New appointment"), required=False,
+                                          widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                          input_formats=["%Y-%m-%dT%H:%M"])
+    agencies = forms.ModelMultipleChoiceField(label=gettext_lazy("Agencies to consult"), required=False,
+                                              queryset=Agency.objects.effective_today().order_by("name"))
+    days = forms.IntegerField(label=gettext_lazy("Working days to answer"), min_value=1, max_value=30,
+                              required=False)
+    result_file = forms.FileField(label=gettext_lazy("Result document (PDF)"), required=False)
+
+    FIELDS = {
+        "refuse": ["reason"], "request_documents": ["reason"], "send_back": ["reason"],
+        "request_supplement": ["reason"], "refuse_result": ["reason"], "withdraw": ["reason"],
+        "hand_over": ["assignee", "reason"], "assign": ["assignee"], "apologise": ["new_appointment", "reason"],
+        "consult": ["agencies", "reason", "days"], "approve": ["result_file", "reason"], "receive": ["reason"],
+    }
+
+    def __init__(self, *args, name, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = name
+        keep = {"expected_version", *self.FIELDS.get(name, [])}
+        for field in [field for field in self.fields if field not in keep]:
+            del self.fields[field]
+        if "assignee" in self.fields:
+            step = dossier.next_step if name == "hand_over" else dossier.current_step
+            self.fields["assignee"].queryset = (selectors.colleagues_for_step(dossier, step) if step
+                                                else Dossier.objects.none())
+            self.fields["assignee"].required = name == "assign"
+        if name in ("consult",):
+            self.fields["agencies"].required = self.fields["days"].required = True
+
+
+def _take(name, dossier, user, data, client_ip):
+    """Calls the service behind transition `name` with what the person typed."""
+    common = {"dossier": dossier, "acting_user": user, "expected_version": data["expected_version"],
+              "client_ip": client_ip}
+    reason = data.get("reason", "")
+    actions = {
+        "submit": lambda: services.submit_dossier(**common),
+        "receive": lambda: services.receive_dossier(note=reason, **common),
+        "refuse": lambda: services.refuse_dossier(reason=reason, **common),
+        "request_documents": lambda: services.request_documents(missing=reason, **common),
+        "resubmit": lambda: services.resubmit_dossier(**common),
+        "hand_over": lambda: services.hand_over(assignee=data.get("assignee"), note=reason, **common),
+        "assign": lambda: services.assign_dossier(assignee=data["assignee"], **common),
+        "send_back": lambda: services.send_back(reason=reason, **common),
+        "request_supplement": lambda: services.request_supplement(missing=reason, **common),
+        "supply": lambda: services.supply_supplement(**common),
+        "consult": lambda: services.consult_agencies(agencies=list(data["agencies"]), question=reason,
+                                                     days=data["days"], **common),
+        "apologise": lambda: services.apologise(new_appointment=data.get("new_appointment"), reason=reason,
+                                                **common),
+        "approve": lambda: services.approve_dossier(result_file=data.get("result_file"), note=reason, **common),
+        "refuse_result": lambda: services.refuse_result(reason=reason, **common),
+        "return_result": lambda: services.return_result(**common),
+    }
+    if name not in actions:
+        raise services.NotPermitted(_("This cannot be done from the single window."))
+    return actions[name]()
 
 
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
-    """Read-only until the staff single window is built: dossiers change through their transitions only."""
+    """The single window: queues of the dossiers a staff member's agencies and roles allow, and each dossier's
+    page with the transitions they may take now. Dossiers change through their transitions only."""
 
-    list_display = ["code", "procedure", "applicant_name", "state", "receiving_agency", "due_at"]
-    list_filter = ["state", "channel"]
-    search_fields = ["code", "applicant_name", "applicant_identity_number", "applicant_phone"]
-    list_select_related = ["procedure", "receiving_agency"]
-    inlines = [AuditEntryInline]
+    list_display = ["code_link", "applicant_name", "procedure", "state", "step", "assignee", "appointment_at",
+                    "time_left"]
+    list_filter = [QueueFilter, SlaFilter, StepFilter, "state", "channel", "procedure__field", "procedure"]
+    search_fields = ["=code", "applicant_name", "=applicant_identity_number", "=applicant_phone"]
+    list_select_related = ["procedure", "procedure_version", "assignee"]
+    list_per_page = 50
+    show_full_result_count = False
+    change_list_template = "admin/workflows/dossier/change_list.html"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (request.user.is_superuser or bool(staff_roles(request.user)))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False
@@ -52,3 +164,154 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return selectors.visible_dossiers(request.user).order_by("-submitted_at", "-id")
+
+    @admin.display(description=gettext_lazy("code"), ordering="code")
+    def code_link(self, dossier):
+        return format_html('<a href="{}">{}</a>', reverse("admin:workflows_dossier_change", args=[dossier.pk]),
+                           dossier.code or _("Draft #%(id)s") % {"id": dossier.pk})
+
+    @admin.display(description=gettext_lazy("step"))
+    def step(self, dossier):
+        step = dossier.current_step
+        return step["name"] if step else "—"
+
+    @admin.display(description=gettext_lazy("time left"))
+    def time_left(self, dossier):
+        if dossier.state not in Dossier.CLOCK_STATES:
+            return "—"
+        reading = dossier.clock()
+        hours = reading.working_minutes_left / 60
+        text = (_("late by %(hours).1f h") % {"hours": -hours} if hours < 0
+                else _("%(hours).1f h left") % {"hours": hours})
+        if reading.status == "paused":
+            text = _("stopped")
+        return format_html('<span class="sla sla-{}">{}</span>', reading.status, text)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "queue_counts": selectors.queue_counts(request.user),
+                         "current_queue": request.GET.get("queue", "")}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/act/<slug:name>/", wrap(self.act_view), name="workflows_dossier_act"),
+            path("<int:pk>/document/<int:document_pk>/", wrap(self.document_view),
+                 name="workflows_dossier_document"),
+            path("<int:pk>/slip/<slug:name>/", wrap(self.slip_view), name="workflows_dossier_slip"),
+            *super().get_urls(),
+        ]
+
+    def _visible(self, request, pk):
+        dossier = (self.get_queryset(request).select_related(
+            "procedure", "procedure_version", "receiving_agency", "competent_agency", "result_desk", "filing_desk",
+            "assignee", "commune").filter(pk=pk).first())
+        if dossier is None:
+            raise Http404
+        return dossier
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied  # a dossier changes only through its transitions (act_view)
+        dossier = self._visible(request, object_id)
+        transitions = [
+            {"name": transition.name, "label": transition.custom.get("label", transition.name),
+             "form": TransitionForm(name=transition.name, dossier=dossier,
+                                    initial={"expected_version": dossier.version})}
+            for transition in services.available_transitions(dossier, request.user)
+            if transition.name not in ("withdraw", "end_consultation")
+        ]
+        snapshot = dossier.procedure_version.snapshot
+        answers = [(spec["label"], dossier.form_data.get(spec["name"])) for spec in snapshot.get("form", [])]
+        entries = [
+            {"entry": entry, "action": ACTION_LABELS.get(entry.action, entry.action),
+             "from": _state_label(entry.from_state), "to": _state_label(entry.to_state),
+             "role": _role_label(entry.actor_role)}
+            for entry in AuditEntry.objects.filter(dossier=dossier).select_related("actor", "actor_agency")
+            .order_by("at", "id")
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta, "title": str(dossier), "dossier": dossier, "snapshot": snapshot,
+            "answers": answers, "entries": entries, "transitions": transitions,
+            "documents": dossier.documents.filter(is_current=True).order_by("document_order"),
+            "clock": dossier.clock() if dossier.state in Dossier.CLOCK_STATES else None,
+            "step_clock": _step_clock(dossier),
+            "slips": [(name, slips.SLIPS[name].label) for name in slips.available_slips(dossier)],
+            "consultations": dossier.consultations.select_related("agency").all(),
+        }
+        return TemplateResponse(request, "admin/workflows/dossier/dossier.html", context)
+
+    def act_view(self, request, pk, name):
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        form = TransitionForm(request.POST, request.FILES, name=name, dossier=dossier)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{form.fields[field].label if field in form.fields else ''}: "
+                                              f"{' '.join(errors)}" for field, errors in form.errors.items()))
+            return redirect("admin:workflows_dossier_change", pk)
+        try:
+            _take(name, dossier, request.user, form.cleaned_data, request.META.get("REMOTE_ADDR"))
+        except services.DossierChanged as error:
+            messages.warning(request, str(error))
+        except services.DossierError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Done: %(dossier)s is now %(state)s.") % {
+                "dossier": dossier, "state": Dossier.objects.get(pk=pk).get_state_display()})
+        return redirect("admin:workflows_dossier_change", pk)
+
+    def document_view(self, request, pk, document_pk):
+        dossier = self._visible(request, pk)
+        document = DossierDocument.objects.filter(pk=document_pk, dossier=dossier).first()
+        if document is None:
+            raise Http404
+        return FileResponse(document.file.open("rb"), filename=document.original_filename,
+                            content_type=document.content_type)
+
+    def slip_view(self, request, pk, name):
+        dossier = self._visible(request, pk)
+        if name not in slips.available_slips(dossier):
+            raise Http404
+        lookup_url = request.build_absolute_uri(reverse("citizens:lookup")) + f"?code={dossier.code}"
+        response = HttpResponse(slips.SLIPS[name].function(dossier, lookup_url=lookup_url),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{dossier.code}-{name}.pdf"'
+        return response
+
+
+ACTION_LABELS = {
+    **{transition.name: transition.custom.get("label", transition.name)
+       for transition in Dossier().get_all_state_transitions()},
+    "created": gettext_lazy("Created"), "form_changed": gettext_lazy("Form changed"),
+    "document_attached": gettext_lazy("Document attached"), "rated": gettext_lazy("Service rated"),
+    "consultation_answered": gettext_lazy("Consultation answered"),
+}
+
+
+def _state_label(value):
+    return Dossier.State(value).label if value in Dossier.State.values else value
+
+
+def _role_label(value):
+    return StaffRole(value).label if value in StaffRole.values else value
+
+
+def _step_clock(dossier):
+    """The current step's own deadline and working time left."""
+    if dossier.step_due_at is None or dossier.state not in Dossier.CLOCK_STATES:
+        return None
+    from .clock import working_calendar
+
+    calendar = working_calendar()
+    now = dossier.paused_at or timezone.now()
+    left = calendar.working_minutes_between(now, dossier.step_due_at)
+    if dossier.step_due_at < now:
+        left = -calendar.working_minutes_between(dossier.step_due_at, now)
+    return {"due_at": dossier.step_due_at, "hours_left": round(left / 60, 1)}

@@ -1,0 +1,151 @@
+"""The staff single window in the admin: queues scoped by agency and role, the dossier page, transitions."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AgencyFactory
+from tests.office import pdf
+from tests.workflows.test_lifecycle import filed, received
+from workflows import services
+from workflows.models import Dossier, StaffMembership
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def queue(client, slug):
+    page = client.get(reverse("admin:workflows_dossier_changelist"), {"queue": slug})
+    assert page.status_code == 200
+    return [dossier.code for dossier in page.context["cl"].result_list], dict(
+        (queue.slug, count) for queue, count in page.context["queue_counts"])
+
+
+def act(client, dossier, name, **data):
+    return client.post(reverse("admin:workflows_dossier_act", args=[dossier.pk, name]),
+                       {"expected_version": dossier.version, **data}, follow=True)
+
+
+def test_the_receiving_desk_sees_what_it_must_receive_and_nothing_of_other_desks(client, office):
+    mine = filed(office)
+    theirs = services.submit_dossier(
+        dossier=services.create_draft(procedure=office.procedure, acting_user=office.citizen),
+        acting_user=office.citizen, receiving_agency=office.other_desk)
+
+    codes, counts = queue(signed_in(client, office.receiver), "to_receive")
+
+    assert codes == [mine.code] and counts["to_receive"] == 1
+    assert client.get(reverse("admin:workflows_dossier_change", args=[theirs.pk])).status_code == 404
+
+
+def test_each_role_finds_its_dossiers_in_its_queue(client, office):
+    dossier = services.hand_over(dossier=received(office), acting_user=office.receiver,
+                                 assignee=office.specialist)
+
+    assert queue(signed_in(client, office.specialist), "my_work")[0] == [dossier.code]
+    assert queue(signed_in(client, office.second_specialist), "my_work")[0] == []
+    assert queue(signed_in(client, office.head), "my_agency")[0] == [dossier.code]
+    assert queue(signed_in(client, office.receiver), "my_agency")[0] == []
+
+
+def test_a_citizen_and_staff_of_unrelated_agencies_see_nothing(client, office):
+    dossier = received(office)
+    outsider = office.staff("sotuphap", AgencyFactory(code="000.00.09.H56", name="Sở Tư pháp"), "specialist")
+
+    assert queue(signed_in(client, outsider), "")[0] == []
+    assert client.get(reverse("admin:workflows_dossier_change", args=[dossier.pk])).status_code == 404
+    assert act(client, dossier, "hand_over").status_code == 404
+    client.force_login(office.citizen)
+    assert client.get(reverse("admin:workflows_dossier_change", args=[dossier.pk])).status_code == 302
+
+
+def test_the_page_offers_only_what_this_person_may_do_now(client, office):
+    dossier = filed(office)
+
+    receiver_page = signed_in(client, office.receiver).get(reverse("admin:workflows_dossier_change",
+                                                                   args=[dossier.pk]))
+    specialist_page = signed_in(client, office.specialist).get(reverse("admin:workflows_dossier_change",
+                                                                       args=[dossier.pk]))
+
+    assert {t["name"] for t in receiver_page.context["transitions"]} == {"receive", "refuse", "request_documents"}
+    assert specialist_page.status_code == 404  # not yet routed to the department
+
+
+def test_a_dossier_is_carried_through_the_window_with_reasons_and_the_result(client, office):
+    dossier = filed(office)
+    signed_in(client, office.receiver)
+    act(client, dossier, "receive")
+    dossier.refresh_from_db()
+    act(client, dossier, "hand_over", assignee=office.specialist.pk)
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.assignee) == (Dossier.State.PROCESSING, office.specialist)
+
+    signed_in(client, office.specialist)
+    blank = act(client, dossier, "send_back", reason="  ")
+    assert "reason" in blank.content.decode().lower() or "lý do" in blank.content.decode().lower()
+    act(client, dossier, "hand_over")
+    dossier.refresh_from_db()
+    signed_in(client, office.head)
+    act(client, dossier, "hand_over")
+    dossier.refresh_from_db()
+    signed_in(client, office.leader)
+    act(client, dossier, "approve", result_file=pdf("giay-phep.pdf"))
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.RESULT_READY and dossier.result_file
+
+    _codes, counts = queue(signed_in(client, office.result_desk), "to_return")
+    assert counts["to_return"] == 1
+    act(client, dossier, "return_result")
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.RETURNED
+    slip = client.get(reverse("admin:workflows_dossier_slip", args=[dossier.pk, "process_control"]))
+    assert slip.status_code == 200 and slip.content.startswith(b"%PDF")
+
+
+def test_two_officers_at_once_one_wins_the_other_is_told_to_reload(client, office):
+    dossier = filed(office)
+    StaffMembership.objects.create(user=office.other_receiver, agency=office.desk, role="receiving_officer")
+    stale_version = dossier.version
+    signed_in(client, office.receiver)
+    act(client, dossier, "receive")
+
+    client.force_login(office.other_receiver)
+    response = client.post(reverse("admin:workflows_dossier_act", args=[dossier.pk, "refuse"]),
+                           {"expected_version": stale_version, "reason": "Không thuộc thẩm quyền"}, follow=True)
+
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.RECEIVED and not dossier.reason
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(dossier.get_state_display() in message for message in shown)
+
+
+def test_documents_open_for_the_staff_who_may_see_the_dossier_only(client, office):
+    draft = services.create_draft(procedure=office.procedure, acting_user=office.citizen)
+    document = services.attach_document(dossier=draft, acting_user=office.citizen, document_order=1,
+                                        upload=pdf("don.pdf"))
+    dossier = services.submit_dossier(dossier=draft, acting_user=office.citizen, receiving_agency=office.desk)
+    url = reverse("admin:workflows_dossier_document", args=[dossier.pk, document.pk])
+
+    assert signed_in(client, office.receiver).get(url).status_code == 200
+    assert signed_in(client, office.other_receiver).get(url).status_code == 404
+
+
+def test_a_queue_page_costs_the_same_queries_for_5_or_40_dossiers(client, office, django_assert_num_queries):
+    for _ in range(5):
+        received(office)
+    signed_in(client, office.head)
+    client.get(reverse("admin:workflows_dossier_changelist"))  # warm the session and the calendar
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("admin:workflows_dossier_changelist"), {"queue": "my_agency"})
+    for _ in range(35):
+        received(office)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("admin:workflows_dossier_changelist"), {"queue": "my_agency"})
+    assert len(page.context["cl"].result_list) == 40
+    assert len(many.captured_queries) == len(few.captured_queries) <= 12

@@ -1,0 +1,110 @@
+"""What staff see: the dossiers their agencies and roles allow, sorted into the single window's queues."""
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .clock import working_calendar
+from .models import Consultation, Dossier
+from .permissions import StaffRole, staff_roles
+
+RUNNING = (Dossier.State.RECEIVED, Dossier.State.PROCESSING, Dossier.State.CONSULTING)
+
+
+def is_province_admin(user):
+    return user.is_superuser or any(role == StaffRole.PROVINCE_ADMIN for _agency, role in staff_roles(user))
+
+
+def visible_dossiers(user):
+    """Every dossier this staff member may open: those filed or received at their desks, routed to or consulted
+    with their agencies, or returned at their result desks; all of them for a province administrator. A
+    citizen's unsubmitted draft stays private to the citizen."""
+    dossiers = Dossier.objects.exclude(state=Dossier.State.DRAFT, filing_desk__isnull=True)
+    if is_province_admin(user):
+        return dossiers
+    agencies = {agency_id for agency_id, _role in staff_roles(user)}
+    if not agencies:
+        return dossiers.none()
+    consulted = Consultation.objects.filter(dossier=OuterRef("pk"), agency_id__in=agencies)
+    return dossiers.filter(
+        Q(filing_desk__in=agencies) | Q(receiving_agency__in=agencies) | Q(competent_agency__in=agencies)
+        | Q(result_desk__in=agencies) | Exists(consulted)
+    )
+
+
+def _agencies_where(user, *roles):
+    return {agency_id for agency_id, role in staff_roles(user) if role in roles}
+
+
+def due_soon_before(now=None):
+    """The moment before which a running dossier's deadline makes it due soon: now plus the due-soon working
+    hours, on the working calendar."""
+    calendar = working_calendar()
+    return calendar.add(now or timezone.now(), settings.ONESTOP_DUE_SOON_WORKING_HOURS * 60)
+
+
+class Queue:
+    """One of the single window's queues: a name, a label, and the condition that puts a dossier in it."""
+
+    def __init__(self, slug, label, condition):
+        self.slug, self.label, self.condition = slug, label, condition
+
+
+def queues(user, now=None):
+    """The queues this staff member works, in the order the single window shows them."""
+    now = now or timezone.now()
+    desks = _agencies_where(user, StaffRole.RECEIVING_OFFICER)
+    result_desks = _agencies_where(user, StaffRole.RESULT_DESK)
+    agencies = {agency_id for agency_id, _role in staff_roles(user)}
+    everything = is_province_admin(user)
+    in_agency = Q() if everything else Q(competent_agency__in=agencies)
+    return [
+        Queue("to_receive", _("To receive"), Q(state=Dossier.State.SUBMITTED)
+              & (Q() if everything else Q(receiving_agency__in=desks))),
+        Queue("my_work", _("My work"), Q(assignee=user, state__in=RUNNING)),
+        Queue("my_agency", _("My agency"), Q(state__in=(*RUNNING, Dossier.State.PAUSED)) & in_agency),
+        Queue("waiting", _("Waiting for the citizen"),
+              Q(state__in=(Dossier.State.INCOMPLETE, Dossier.State.PAUSED))),
+        Queue("due_soon", _("Due soon"), sla_condition("due_soon", now)),
+        Queue("overdue", _("Overdue"), sla_condition("overdue", now)),
+        Queue("to_return", _("Ready to return"), Q(state=Dossier.State.RESULT_READY)
+              & (Q() if everything else Q(result_desk__in=result_desks))),
+    ]
+
+
+def queue_counts(user, now=None):
+    """How many dossiers each queue holds, in one query."""
+    all_queues = queues(user, now)
+    counts = visible_dossiers(user).aggregate(
+        **{queue.slug: Count("pk", filter=queue.condition) for queue in all_queues})
+    return [(queue, counts[queue.slug]) for queue in all_queues]
+
+
+def queue_dossiers(user, slug, now=None):
+    """The dossiers of one queue, with what a queue page shows."""
+    queue = next(queue for queue in queues(user, now) if queue.slug == slug)
+    return visible_dossiers(user).filter(queue.condition)
+
+
+def sla_condition(status, now=None):
+    """Dossiers whose clock reads `status` now, as a query: on time, due soon, overdue or paused."""
+    now = now or timezone.now()
+    if status == "paused":
+        return Q(state=Dossier.State.PAUSED)
+    if status == "overdue":
+        return Q(state__in=RUNNING, due_at__lt=now)
+    if status == "due_soon":
+        return Q(state__in=RUNNING, due_at__gte=now, due_at__lt=due_soon_before(now))
+    return Q(state__in=RUNNING, due_at__gte=due_soon_before(now))
+
+
+def colleagues_for_step(dossier, step):
+    """Who may take the dossier's current step: staff holding its role at the agency that works it."""
+    from django.contrib.auth import get_user_model
+
+    agency_id = dossier.step_agency_id(step)
+    return (get_user_model().objects.filter(staff_memberships__agency_id=agency_id,
+                                            staff_memberships__role=step["role"], is_active=True)
+            .distinct().order_by("full_name", "username"))
+
