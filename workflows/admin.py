@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
@@ -10,9 +11,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from procedures.models import Agency
+from procedures.forms import application_form, form_data_for_storage
+from procedures.models import Agency, Procedure
 
 from . import selectors, services, slips
+from .forms import WalkInForm
 from .models import AuditEntry, CalendarException, Dossier, DossierDocument, StaffMembership
 from .permissions import StaffRole, staff_roles
 
@@ -192,12 +195,15 @@ class DossierAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "queue_counts": selectors.queue_counts(request.user),
-                         "current_queue": request.GET.get("queue", "")}
+                         "current_queue": request.GET.get("queue", ""),
+                         "can_file_walk_in": any(role == StaffRole.RECEIVING_OFFICER
+                                                 for _agency, role in staff_roles(request.user))}
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("file/", wrap(self.file_walk_in_view), name="workflows_dossier_file"),
             path("<int:pk>/act/<slug:name>/", wrap(self.act_view), name="workflows_dossier_act"),
             path("<int:pk>/document/<int:document_pk>/", wrap(self.document_view),
                  name="workflows_dossier_document"),
@@ -244,6 +250,67 @@ class DossierAdmin(admin.ModelAdmin):
             "consultations": dossier.consultations.select_related("agency").all(),
         }
         return TemplateResponse(request, "admin/workflows/dossier/dossier.html", context)
+
+    def file_walk_in_view(self, request):
+        """Filing at the counter: any procedure of any agency in the province, for a walk-in applicant; then
+        receipt, a supplement request or a refusal."""
+        if not any(role == StaffRole.RECEIVING_OFFICER for _agency, role in staff_roles(request.user)):
+            raise PermissionDenied
+        procedure = Procedure.objects.available().filter(code=request.GET.get("procedure", "")).first()
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("File a walk-in dossier"),
+                   "procedures": Procedure.objects.available().order_by("name").only("code", "name"),
+                   "procedure": procedure}
+        if procedure is None:
+            return TemplateResponse(request, "admin/workflows/dossier/file_walk_in.html", context)
+        snapshot = procedure.current_version.snapshot
+        data = request.POST if request.method == "POST" else None
+        form = WalkInForm(data, snapshot=snapshot)
+        application = application_form(snapshot.get("form", []), data=data, prefix="form")
+        if data is not None and form.is_valid():
+            if form.cleaned_data["decision"] != "receive":
+                for field in application.fields.values():
+                    field.required = False  # an incomplete or refused dossier is recorded as it came
+            if application.is_valid():
+                dossier = self._file_walk_in(request, procedure, form, application)
+                if dossier is not None:
+                    return redirect("admin:workflows_dossier_change", dossier.pk)
+        context.update(form=form, application=application, documents=list(enumerate(snapshot["documents"], 1)))
+        return TemplateResponse(request, "admin/workflows/dossier/file_walk_in.html", context)
+
+    def _file_walk_in(self, request, procedure, form, application):
+        uploads = {order: request.FILES[f"document_{order}"] for order, _document
+                   in enumerate(procedure.current_version.snapshot["documents"], 1)
+                   if f"document_{order}" in request.FILES}
+        client_ip = request.META.get("REMOTE_ADDR")
+        try:
+            # Filing and the decision stand or fall together: a refused receipt leaves no half-filed dossier.
+            with transaction.atomic():
+                dossier = self._file_and_decide(request, procedure, form, application, uploads, client_ip)
+        except services.DossierError as error:
+            messages.error(request, str(error))
+            return None
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return None
+        messages.success(request, _("Filed: %(code)s, %(state)s.") % {"code": dossier.code,
+                                                                        "state": dossier.get_state_display()})
+        return dossier
+
+    def _file_and_decide(self, request, procedure, form, application, uploads, client_ip):
+        decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+        dossier = services.file_walk_in(
+            procedure=procedure, acting_user=request.user, applicant=form.applicant,
+            form_data=form_data_for_storage(application), commune=form.cleaned_data.get("commune"),
+            result_delivery=form.cleaned_data["result_delivery"],
+            delivery_address=form.cleaned_data["delivery_address"],
+            paper_documents=form.cleaned_data["paper_documents"], uploads=uploads, client_ip=client_ip)
+        common = {"dossier": dossier, "acting_user": request.user, "client_ip": client_ip}
+        if decision == "request_documents":
+            return services.request_documents(missing=reason, **common)
+        if decision == "refuse":
+            return services.refuse_dossier(reason=reason, **common)
+        return services.receive_dossier(**common)
 
     def act_view(self, request, pk, name):
         if request.method != "POST":

@@ -158,7 +158,8 @@ def attach_document(*, dossier, acting_user, document_order, upload, expected_ve
     return document
 
 
-def submit_dossier(*, dossier, acting_user, receiving_agency=None, expected_version=None, client_ip=None):
+def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documents=(), expected_version=None,
+                   client_ip=None):
     """Files the dossier with a receiving agency (any desk in the province, for procedures received regardless of
     administrative boundary) and gives it its code at once."""
     now = timezone.now()
@@ -177,7 +178,27 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, expected_vers
                        code=dossier.code or next_dossier_code(agency=agency, day=timezone.localdate(now)))
 
     return _transition(dossier, acting_user, "submit", apply, expected_version=expected_version,
-                       client_ip=client_ip)
+                       client_ip=client_ip, data={"paper_documents": list(paper_documents)} if paper_documents else None)
+
+
+@transaction.atomic
+def file_walk_in(*, procedure, acting_user, applicant, form_data, commune=None, result_delivery=None,
+                 delivery_address="", paper_documents=(), uploads=None, client_ip=None):
+    """A receiving officer files a walk-in applicant's dossier at their desk, for any procedure of any agency in
+    the province: the draft, its scanned documents (`uploads`: document order → file) and its submission with
+    the paper documents checked (their orders) happen together or not at all. Receipt, a supplement request or a
+    refusal follows as its own step."""
+    dossier = create_draft(procedure=procedure, acting_user=acting_user, commune=commune, form_data=form_data,
+                           applicant=applicant, client_ip=client_ip)
+    if result_delivery:
+        dossier = update_form_data(dossier=dossier, acting_user=acting_user, form_data={},
+                                   result_delivery=result_delivery, delivery_address=delivery_address,
+                                   client_ip=client_ip)
+    for order, upload in (uploads or {}).items():
+        attach_document(dossier=dossier, acting_user=acting_user, document_order=order, upload=upload,
+                        client_ip=client_ip)
+    return submit_dossier(dossier=dossier, acting_user=acting_user, paper_documents=paper_documents,
+                          client_ip=client_ip)
 
 
 def _check_complete(dossier):

@@ -50,3 +50,26 @@ def test_a_desk_receives_and_the_department_settles_through_the_window(live_serv
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.RESULT_READY
     assert page.locator("#audit-trail tbody tr").count() == 7
+
+
+def test_a_walk_in_is_filed_at_a_branch_desk_for_a_department_procedure(live_server, transactional_db, office,
+                                                                        page, screenshot):
+    sign_in(page, live_server, office.other_receiver)
+    page.goto(f"{live_server.url}/admin/workflows/dossier/")
+    page.locator("#file-walk-in").click()
+    page.select_option("#procedure", office.procedure.code)
+    page.locator(".choose-procedure button").click()
+    page.fill("#id_applicant_name", "Phạm Văn Đức")
+    page.fill("#id_applicant_identity_number", "03809000432")
+    page.locator("#walk-in input[type=submit]").click()
+    assert "12" in page.locator(".errors .errorlist").first.inner_text()
+    page.fill("#id_applicant_identity_number", "038090004321")
+    page.check("#id_paper_documents_0")
+    screenshot(page, "window-walk-in-form")
+    page.locator("#walk-in input[type=submit]").click()
+    page.locator("#dossier-state").wait_for()
+
+    dossier = Dossier.objects.get()
+    assert dossier.state == Dossier.State.RECEIVED and dossier.filing_desk == office.other_desk
+    assert page.locator("#dossier-code").inner_text() == dossier.code
+    screenshot(page, "window-walk-in-received")

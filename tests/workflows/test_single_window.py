@@ -149,3 +149,46 @@ def test_a_queue_page_costs_the_same_queries_for_5_or_40_dossiers(client, office
         page = client.get(reverse("admin:workflows_dossier_changelist"), {"queue": "my_agency"})
     assert len(page.context["cl"].result_list) == 40
     assert len(many.captured_queries) == len(few.captured_queries) <= 12
+
+
+def walk_in(client, office, **data):
+    return client.post(reverse("admin:workflows_dossier_file") + f"?procedure={office.procedure.code}", {
+        "applicant_name": "Phạm Văn Đức", "applicant_identity_number": "038090004321",
+        "applicant_phone": "0903 111 222", "result_delivery": "at_desk", "paper_documents": ["1"],
+        "decision": "receive", **data}, follow=True)
+
+
+def test_a_walk_in_is_filed_and_received_at_any_desk_and_routed_to_the_department(client, office):
+    signed_in(client, office.other_receiver)
+
+    response = walk_in(client, office, document_1=pdf("don-scan.pdf"))
+
+    dossier = Dossier.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("admin:workflows_dossier_change", args=[dossier.pk])
+    assert (dossier.state, dossier.channel) == (Dossier.State.RECEIVED, Dossier.Channel.COUNTER)
+    assert dossier.code.startswith("000.00.02.H56-") and dossier.competent_agency == office.department
+    assert (dossier.applicant_name, dossier.applicant_phone) == ("Phạm Văn Đức", "0903111222")
+    assert dossier.documents.get().original_filename == "don-scan.pdf"
+    assert dossier.audit_entries.get(action="submit").data["paper_documents"] == [1]
+
+
+def test_a_walk_in_with_bad_input_gets_form_errors_and_nothing_is_filed(client, office):
+    signed_in(client, office.receiver)
+
+    response = walk_in(client, office, applicant_identity_number="12345", decision="refuse", reason="")
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"applicant_identity_number", "reason"}
+    assert not Dossier.objects.exists()
+
+
+def test_a_walk_in_can_be_asked_for_what_is_missing_at_once(client, office):
+    signed_in(client, office.receiver)
+    walk_in(client, office, decision="request_documents", reason="Thiếu bản vẽ thiết kế", paper_documents=[])
+    dossier = Dossier.objects.get()
+    assert dossier.state == Dossier.State.INCOMPLETE and dossier.reason == "Thiếu bản vẽ thiết kế"
+
+
+def test_only_receiving_officers_file_walk_ins(client, office):
+    signed_in(client, office.specialist)
+    assert client.get(reverse("admin:workflows_dossier_file")).status_code == 403
