@@ -205,6 +205,7 @@ class DossierAdmin(admin.ModelAdmin):
         return [
             path("file/", wrap(self.file_walk_in_view), name="workflows_dossier_file"),
             path("<int:pk>/act/<slug:name>/", wrap(self.act_view), name="workflows_dossier_act"),
+            path("<int:pk>/note/", wrap(self.note_view), name="workflows_dossier_note"),
             path("<int:pk>/document/<int:document_pk>/", wrap(self.document_view),
                  name="workflows_dossier_document"),
             path("<int:pk>/slip/<slug:name>/", wrap(self.slip_view), name="workflows_dossier_slip"),
@@ -334,6 +335,19 @@ class DossierAdmin(admin.ModelAdmin):
                 "dossier": dossier, "state": Dossier.objects.get(pk=pk).get_state_display()})
         return redirect("admin:workflows_dossier_change", pk)
 
+    def note_view(self, request, pk):
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        try:
+            services.add_note(dossier=dossier, acting_user=request.user, note=request.POST.get("note", ""),
+                              client_ip=request.META.get("REMOTE_ADDR"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Note added."))
+        return redirect("admin:workflows_dossier_change", pk)
+
     def document_view(self, request, pk, document_pk):
         dossier = self._visible(request, pk)
         document = DossierDocument.objects.filter(pk=document_pk, dossier=dossier).first()
@@ -358,7 +372,7 @@ ACTION_LABELS = {
        for transition in Dossier().get_all_state_transitions()},
     "created": gettext_lazy("Created"), "form_changed": gettext_lazy("Form changed"),
     "document_attached": gettext_lazy("Document attached"), "rated": gettext_lazy("Service rated"),
-    "consultation_answered": gettext_lazy("Consultation answered"),
+    "consultation_answered": gettext_lazy("Consultation answered"), "note": gettext_lazy("Internal note"),
 }
 
 

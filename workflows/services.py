@@ -482,6 +482,20 @@ def withdraw_dossier(*, dossier, acting_user, reason, expected_version=None, cli
                        expected_version=expected_version, client_ip=client_ip, note=reason)
 
 
+@transaction.atomic
+def add_note(*, dossier, acting_user, note, client_ip=None):
+    """A staff member who may see the dossier leaves an internal note for colleagues; the applicant never sees
+    it. The caller has checked that they may see the dossier (workflows.selectors.visible_dossiers)."""
+    note = _required(note)
+    dossier = _lock(dossier, None)
+    roles = staff_roles(acting_user)
+    agency_id = next((agency for agency, _role in roles if agency in (
+        dossier.competent_agency_id, dossier.receiving_agency_id, dossier.filing_desk_id, dossier.result_desk_id)),
+        None)
+    return _audit(dossier, acting_user, "note", from_state=dossier.state, note=note, client_ip=client_ip,
+                  role=next((role for agency, role in roles if agency == agency_id), ""), agency=agency_id)
+
+
 RATEABLE_STATES = (Dossier.State.RESULT_READY, Dossier.State.RETURNED, Dossier.State.REFUSED)
 
 

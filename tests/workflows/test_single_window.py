@@ -192,3 +192,20 @@ def test_a_walk_in_can_be_asked_for_what_is_missing_at_once(client, office):
 def test_only_receiving_officers_file_walk_ins(client, office):
     signed_in(client, office.specialist)
     assert client.get(reverse("admin:workflows_dossier_file")).status_code == 403
+
+
+def test_staff_leave_internal_notes_the_applicant_never_sees(client, office):
+    from citizens.selectors import timeline
+
+    dossier = received(office)
+    signed_in(client, office.receiver)
+    client.post(reverse("admin:workflows_dossier_note", args=[dossier.pk]), {"note": "Đã gọi điện cho ông Đức"})
+    blank = client.post(reverse("admin:workflows_dossier_note", args=[dossier.pk]), {"note": " "}, follow=True)
+
+    page = client.get(reverse("admin:workflows_dossier_change", args=[dossier.pk]))
+    assert "Đã gọi điện cho ông Đức" in page.content.decode()
+    assert any("lý do" in str(m).lower() or "reason" in str(m).lower() for m in blank.context["messages"])
+    assert dossier.audit_entries.filter(action="note").count() == 1
+    assert "note" not in [event["action"] for event in timeline(dossier)]
+    signed_in(client, office.other_receiver)
+    assert client.post(reverse("admin:workflows_dossier_note", args=[dossier.pk]), {"note": "x"}).status_code == 404
