@@ -230,6 +230,9 @@ class Dossier(FSMModelMixin, models.Model):
 
     state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
     current_step_order = models.PositiveSmallIntegerField(_("current step"), null=True, blank=True)
+    # The role that works the current step, kept beside it (the step itself lives in the version's JSON) so the
+    # queues find a step's unassigned dossiers with an index.
+    step_role = models.CharField(_("step role"), max_length=30, blank=True)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), on_delete=models.PROTECT,
                                  null=True, blank=True, related_name="assigned_dossiers")
     step_started_at = models.DateTimeField(_("step started"), null=True, blank=True)
@@ -262,6 +265,8 @@ class Dossier(FSMModelMixin, models.Model):
             models.Index(fields=["assignee", "state"], name="dossier_assignee_state_idx"),
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_idx"),
             models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
+            models.Index(fields=["step_role", "competent_agency"], condition=models.Q(assignee__isnull=True),
+                         name="dossier_unassigned_step_idx"),
         ]
 
     def __str__(self):
@@ -289,6 +294,10 @@ class Dossier(FSMModelMixin, models.Model):
     def previous_step(self):
         earlier = [step for step in self.steps if self.current_step_order and step["order"] < self.current_step_order]
         return earlier[-1] if earlier else None
+
+    def _enter_step(self, step):
+        self.current_step_order = step["order"] if step else None
+        self.step_role = step["role"] if step else ""
 
     def step_agency_id(self, step):
         """Receiving and returning happen at the desks; the steps between, at the competent agency."""
@@ -335,7 +344,7 @@ class Dossier(FSMModelMixin, models.Model):
         self.competent_agency = competent_agency
         self.received_at = at
         self.due_at = self.appointment_at = due_at
-        self.current_step_order = self.steps[0]["order"]
+        self._enter_step(self.steps[0])
         self.step_started_at, self.step_due_at = at, first_step_due_at
 
     @transition(field=state, source=State.SUBMITTED, target=State.REFUSED, permission=_is_receiving_officer,
@@ -359,7 +368,7 @@ class Dossier(FSMModelMixin, models.Model):
                 conditions=[_next_step_processes], permission=_is_current_step_actor,
                 custom={"label": _("Hand over to the next step")})
     def hand_over(self, *, at, step_due_at, assignee=None):
-        self.current_step_order = self.next_step["order"]
+        self._enter_step(self.next_step)
         self.assignee = assignee
         self.step_started_at, self.step_due_at = at, step_due_at
 
@@ -373,7 +382,7 @@ class Dossier(FSMModelMixin, models.Model):
                 custom={"label": _("Send back to the previous step"), "needs_reason": True})
     def send_back(self, *, at, reason, step_due_at):
         previous = self.previous_step
-        self.current_step_order = previous["order"]
+        self._enter_step(previous)
         self.assignee = None
         self.step_started_at, self.step_due_at = at, step_due_at
         return self.State.RECEIVED if previous["role"] == StaffRole.RECEIVING_OFFICER else self.State.PROCESSING
@@ -425,7 +434,8 @@ class Dossier(FSMModelMixin, models.Model):
 
     def _decide(self, *, at, outcome, reason):
         self.outcome, self.reason, self.result_at = outcome, reason, at
-        self.current_step_order = self.next_step["order"] if self.next_step else self.current_step_order
+        if self.next_step:
+            self._enter_step(self.next_step)
         self.assignee = None
         self.step_started_at, self.step_due_at = at, None
 
@@ -433,7 +443,7 @@ class Dossier(FSMModelMixin, models.Model):
                 custom={"label": _("Return the result")})
     def return_result(self, *, at):
         self.returned_at = self.closed_at = at
-        self.current_step_order = None
+        self._enter_step(None)
         self.step_started_at = self.step_due_at = None
 
     @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN, permission=_is_applicant,

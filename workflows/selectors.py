@@ -62,7 +62,7 @@ def queues(user, now=None):
     return [
         Queue("to_receive", _("To receive"), Q(state=Dossier.State.SUBMITTED)
               & (Q() if everything else Q(receiving_agency__in=desks))),
-        Queue("my_work", _("My work"), Q(assignee=user, state__in=RUNNING)),
+        Queue("my_work", _("My work"), Q(state__in=RUNNING) & (Q(assignee=user) | _unassigned_steps_for(user))),
         Queue("my_agency", _("My agency"), Q(state__in=(*RUNNING, Dossier.State.PAUSED)) & in_agency),
         Queue("waiting", _("Waiting for the citizen"),
               Q(state__in=(Dossier.State.INCOMPLETE, Dossier.State.PAUSED))),
@@ -71,6 +71,19 @@ def queues(user, now=None):
         Queue("to_return", _("Ready to return"), Q(state=Dossier.State.RESULT_READY)
               & (Q() if everything else Q(result_desk__in=result_desks))),
     ]
+
+
+# Where each step's role works: the desks receive and return, the competent agency settles.
+STEP_AGENCY_FIELD = {StaffRole.RECEIVING_OFFICER: "receiving_agency", StaffRole.RESULT_DESK: "result_desk"}
+
+
+def _unassigned_steps_for(user):
+    """Dossiers nobody was named for, at a step whose role this person holds at the agency that works it."""
+    condition = Q(pk__in=[])
+    for agency_id, role in staff_roles(user):
+        if role != StaffRole.PROVINCE_ADMIN:
+            condition |= Q(step_role=role, **{STEP_AGENCY_FIELD.get(role, "competent_agency"): agency_id})
+    return Q(assignee__isnull=True) & condition
 
 
 def queue_counts(user, now=None):
