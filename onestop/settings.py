@@ -134,8 +134,21 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="OneStop <no-reply@onestop.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
-# Text messages (phone verification, notifications): onestop.sms.ConsoleBackend logs them.
+# Text messages (phone verification, notifications), see onestop/sms.py. SMS_BACKEND is one of
+# onestop.sms.ConsoleBackend (logs them, the default), onestop.sms.FileBackend (appends a JSON line per
+# message to SMS_FILE_PATH/<date>.jsonl), onestop.sms.LocmemBackend (tests) or onestop.sms.HttpGatewayBackend
+# (production: SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN as bearer token, SMS_SENDER as the registered brandname).
 SMS_BACKEND = env("SMS_BACKEND", default="onestop.sms.ConsoleBackend")
+# Under the private root: the messages hold verification codes, and /private-media/ is git-ignored.
+SMS_FILE_PATH = Path(env("SMS_FILE_PATH", default=str(PRIVATE_MEDIA_ROOT / "sent-sms")))
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER = env("SMS_SENDER", default="OneStop")
+# Seconds; attempts in all (connection errors, timeouts, 429, 5xx), waiting backoff * 2**n between them.
+SMS_GATEWAY_CONNECT_TIMEOUT = env.float("SMS_GATEWAY_CONNECT_TIMEOUT", default=3.0)
+SMS_GATEWAY_READ_TIMEOUT = env.float("SMS_GATEWAY_READ_TIMEOUT", default=10.0)
+SMS_GATEWAY_ATTEMPTS = env.int("SMS_GATEWAY_ATTEMPTS", default=3)
+SMS_GATEWAY_BACKOFF = env.float("SMS_GATEWAY_BACKOFF", default=0.5)
 
 # Citizen accounts (django-allauth): sign in with email or phone, both verified before use.
 AUTHENTICATION_BACKENDS = [
