@@ -6,12 +6,14 @@ search, and a dossier's page, among 100,000 dossiers across 30 agencies.
 The office has 3 receiving desks (the service centre and two branches), 20 departments and 7 commune
 committees, one procedure per department plus a commune-level one, and staff at every agency. 300 dossiers are
 filed and carried through the service layer into every state, so they have their audit trail; the rest are
-written in SQL (without audit entries), spread evenly over the 27 competent agencies and the 3 desks: 65%
-closed, the rest waiting for receipt, in processing (most assigned), paused, consulting or ready to return,
-with deadlines from a day and a half overdue to nine days ahead. Dates are relative to the first run: drop the
-database to regenerate them. Requests go through Django's whole stack in this process (middleware, sessions,
-templates), not over a socket. Prints the median and 95th percentile time and the number of queries of each
-page, then the plans of the two busiest queues' page and count queries and of the queue counts.
+written in SQL (without audit entries), spread evenly over the 27 competent agencies and the 3 desks: 87%
+closed, 12% open (about a month's intake of a province: waiting for receipt, in processing and mostly
+assigned, paused, consulting or ready to return) with deadlines from a day and a half overdue to nine days
+ahead. Dates are relative to the first run: drop the database to regenerate them.
+
+Requests go through Django's whole stack in this process (middleware, sessions, templates), not over a socket.
+Prints the median and 95th percentile time and the number of queries of each page, then the plans of the two
+busiest queues' page and count queries and of the queue counts.
 """
 
 import argparse
@@ -45,6 +47,7 @@ DEPARTMENTS = 20
 COMMITTEES = 7
 STEPS = [("receiving_officer", "0.5"), ("specialist", "3.5"), ("department_head", "0.5"),
          ("agency_leader", "0.5"), ("result_desk", "0")]
+CHANGELIST = "/admin/workflows/dossier/"
 # Who works each queue, as the single window's users would.
 QUEUE_USERS = {"to_receive": "receiver", "my_work": "specialist", "my_agency": "head", "waiting": "receiver",
                "due_soon": "head", "overdue": "leader", "to_return": "result_desk"}
@@ -70,14 +73,14 @@ def main():
     users = {role: office[role]
              for role in ("receiver", "specialist", "head", "leader", "result_desk", "admin")}
     searched = Dossier.objects.filter(code__isnull=False).order_by("id")[args.dossiers // 2:].first()
-    page = (Dossier.objects.filter(competent_agency=office["department"], applicant=office["citizen"],
-                                   state=Dossier.State.PROCESSING, current_step_order=3).first())
-    changelist = "/admin/workflows/dossier/"
-    pages = [(f"queue {slug} ({role})", users[role], f"{changelist}?queue={slug}")
+    # A dossier at the head's own step, so the page offers transitions with their forms.
+    page = Dossier.objects.filter(competent_agency=office["department"], applicant=office["citizen"],
+                                  state=Dossier.State.PROCESSING, current_step_order=3).first()
+    pages = [(f"queue {slug} ({role})", users[role], f"{CHANGELIST}?queue={slug}")
              for slug, role in QUEUE_USERS.items()]
-    pages += [("all, province administrator", users["admin"], changelist),
-              ("search by code, province admin", users["admin"], f"{changelist}?q={searched.code}"),
-              ("a dossier's page (head)", users["head"], f"{changelist}{page.pk}/change/")]
+    pages += [("all, province administrator", users["admin"], CHANGELIST),
+              ("search by code, province admin", users["admin"], f"{CHANGELIST}?q={searched.code}"),
+              ("a dossier's page (head)", users["head"], f"{CHANGELIST}{page.pk}/change/")]
 
     through_services = Dossier.objects.filter(applicant=office["citizen"]).count()
     print(f"{Dossier.objects.count():,} dossiers, {through_services} through the services; "
@@ -97,15 +100,19 @@ def main():
 
 
 def explain_queue(user, slug):
-    """The plans of the changelist's page query and its paginator's count for one queue."""
-    from workflows import selectors
-    from workflows.admin import DossierAdmin
+    """The plans of one queue's page query and its paginator's count, as the changelist builds them."""
+    from django.contrib.admin import site
+    from django.test import RequestFactory
 
-    dossiers = (selectors.queue_dossiers(user, slug).select_related(*DossierAdmin.list_select_related)
-                .order_by("-submitted_at", "-id"))
-    page_sql, page_params = dossiers[:50].query.sql_with_params()
-    # Django's count wraps nothing; PostgreSQL flattens this subquery into the same plan.
-    count_sql, count_params = dossiers.order_by().values("pk").query.sql_with_params()
+    from workflows.models import Dossier
+
+    request = RequestFactory().get(CHANGELIST, {"queue": slug})
+    request.user = user
+    # The changelist's own queryset: the admin puts Meta.ordering before the queryset's order_by.
+    changelist = site.get_model_admin(Dossier).get_changelist_instance(request)
+    page_sql, page_params = changelist.queryset[:changelist.list_per_page].query.sql_with_params()
+    count_sql, count_params = changelist.queryset.order_by().values("pk").query.sql_with_params()
+    # Django's count is SELECT COUNT(*) over the same FROM and WHERE; PostgreSQL plans the subquery alike.
     for label, sql, params in [("page", page_sql, page_params),
                                ("count", f"SELECT COUNT(*) FROM ({count_sql}) AS queue", count_params)]:
         explain(f"queue {slug}, {label} query", sql, params)
@@ -205,13 +212,15 @@ def fill_through_services(office):
     from workflows import services
 
     citizen, staff, competent = office["citizen"], office["staff"], office["competent"]
-    have = office["citizen"].dossiers.count()
+    have = citizen.dossiers.count()
     for index in range(have, SERVICE_DOSSIERS):
         agency, desk = competent[index % len(competent)], office["desks"][index // len(competent) % 3]
         commune = agency.unit if agency.kind == Agency.Kind.COMMUNE_COMMITTEE else None
         dossier = services.create_draft(procedure=office["procedures"][agency.pk], acting_user=citizen,
                                         commune=commune)
         dossier = services.submit_dossier(dossier=dossier, acting_user=citizen, receiving_agency=desk)
+        # How far it goes: 0 submitted, 1 incomplete, 2 received, 3 with the specialist, 4 with the head,
+        # 5 paused, 6 consulting, 7 result ready, 8 returned, 9 withdrawn.
         path = index % 10
         receiver, specialist = staff[desk.pk, "receiving_officer"], staff[agency.pk, "specialist"]
         if path == 0:
@@ -242,16 +251,16 @@ def fill_through_services(office):
                 services.return_result(dossier=dossier, acting_user=staff[desk.pk, "result_desk"])
 
 
-# Each dossier's state by its bucket (n * 7919 % 1000): 2% drafts, 8% before receipt, 25% open after receipt,
-# 65% closed. The open ones' deadlines spread by another bucket from 37 h overdue to 212 h ahead.
+# Each dossier's state by its bucket (n * 7919 % 1000): 1% drafts, 2% before receipt, 10% open after receipt,
+# 87% closed. The open ones' deadlines spread by another bucket from 37 h overdue to 212 h ahead.
 COPIES = """
 INSERT INTO workflows_dossier (
     code, procedure_id, procedure_version_id, applicant_id, applicant_name, applicant_identity_number,
     applicant_phone, applicant_email, applicant_address, channel, filing_desk_id, receiving_agency_id,
     competent_agency_id, result_desk_id, commune_id, form_data, result_delivery, delivery_address,
-    result_file, fees_due, fees_paid, state, current_step_order, assignee_id, step_started_at, step_due_at,
-    submitted_at, received_at, due_at, appointment_at, result_at, returned_at, closed_at, paused_at,
-    supplements_in_processing, apology_count, outcome, reason, version, created_at, updated_at)
+    result_file, fees_due, fees_paid, state, current_step_order, step_role, assignee_id, step_started_at,
+    step_due_at, submitted_at, received_at, due_at, appointment_at, result_at, returned_at, closed_at,
+    paused_at, supplements_in_processing, apology_count, outcome, reason, version, created_at, updated_at)
 SELECT
     CASE WHEN state <> 'draft' THEN desk_code || '-' || to_char(submitted_at, 'YYMMDD') || '-'
          || to_char(n, 'FM000000') END,
@@ -261,7 +270,8 @@ SELECT
     CASE WHEN state <> 'draft' THEN desk END,
     CASE WHEN received_at IS NOT NULL THEN (%(agencies)s::bigint[])[a] END,
     CASE WHEN state <> 'draft' THEN desk END, (%(communes)s::bigint[])[a], '{}', 'at_desk', '', '', 0, 0,
-    state, step, CASE WHEN assigned THEN (%(specialists)s::bigint[])[a] END,
+    state, step, coalesce((%(step_roles)s::text[])[step], ''),
+    CASE WHEN assigned THEN (%(specialists)s::bigint[])[a] END,
     CASE WHEN step IS NOT NULL THEN received_at END, CASE WHEN step < 5 THEN due_at END,
     submitted_at, received_at, due_at, due_at, result_at,
     CASE WHEN state = 'returned' THEN result_at + interval '1 day' END,
@@ -298,10 +308,10 @@ FROM (
                    %(now)s + (n::bigint * 31337 %% 1000 - 150) * interval '15 minutes' AS due,
                    %(now)s - interval '30 days' - (n::bigint * 104729 %% 1000) * interval '16 hours'
                    - n %% 960 * interval '1 minute' AS past,
-                   CASE WHEN s < 20 THEN 'draft' WHEN s < 60 THEN 'submitted' WHEN s < 70 THEN 'incomplete'
-                        WHEN s < 90 THEN 'refused' WHEN s < 130 THEN 'received' WHEN s < 280 THEN 'processing'
-                        WHEN s < 310 THEN 'paused' WHEN s < 320 THEN 'consulting'
-                        WHEN s < 370 THEN 'result_ready' WHEN s < 970 THEN 'returned' ELSE 'withdrawn'
+                   CASE WHEN s < 10 THEN 'draft' WHEN s < 25 THEN 'submitted' WHEN s < 30 THEN 'incomplete'
+                        WHEN s < 50 THEN 'refused' WHEN s < 65 THEN 'received' WHEN s < 115 THEN 'processing'
+                        WHEN s < 125 THEN 'paused' WHEN s < 130 THEN 'consulting'
+                        WHEN s < 150 THEN 'result_ready' WHEN s < 970 THEN 'returned' ELSE 'withdrawn'
                    END AS state
             FROM (SELECT n, n::bigint * 7919 %% 1000 AS s
                   FROM generate_series(%(first)s, %(last)s) AS n) AS bucket
@@ -330,7 +340,7 @@ def fill_in_sql(office, total):
             "communes": [agency.unit_id if agency.kind == "commune_committee" else None
                          for agency in competent],
             "specialists": [office["staff"][agency.pk, "specialist"].pk for agency in competent],
-            "desks": [desk.pk for desk in office["desks"]],
+            "step_roles": [role for role, _share in STEPS], "desks": [desk.pk for desk in office["desks"]],
             "desk_codes": [desk.code for desk in office["desks"]],
         })
         cursor.execute(

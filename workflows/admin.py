@@ -2,11 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,6 +72,16 @@ class StepFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(current_step_order=self.value()) if self.value() else queryset
+
+
+class CappedCountPaginator(Paginator):
+    """Counting every dossier of a province costs more than showing a page: past CAP the count stops."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP + 1].count()
 
 
 class TransitionForm(forms.Form):
@@ -149,7 +161,9 @@ class DossierAdmin(admin.ModelAdmin):
     list_filter = [QueueFilter, SlaFilter, StepFilter, "state", "channel", "procedure__field", "procedure"]
     search_fields = ["=code", "applicant_name", "=applicant_identity_number", "=applicant_phone"]
     list_select_related = ["procedure", "procedure_version", "assignee"]
-    list_per_page = 50
+    list_per_page = 25
+    ordering = ["-submitted_at", "-id"]
+    paginator = CappedCountPaginator
     show_full_result_count = False
     change_list_template = "admin/workflows/dossier/change_list.html"
 

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
@@ -267,6 +268,14 @@ class Dossier(FSMModelMixin, models.Model):
             models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
             models.Index(fields=["step_role", "competent_agency"], condition=models.Q(assignee__isnull=True),
                          name="dossier_unassigned_step_idx"),
+            # The single window's default order, without citizens' private drafts.
+            models.Index(fields=["-submitted_at", "-id"], name="dossier_window_order_idx",
+                         condition=~models.Q(state="draft", filing_desk__isnull=True)),
+            # The window's search: exact code, identity number and phone (the admin compares UPPER()). Any part
+            # of a name is found through a trigram index, PostgreSQL only, made by migration 0010.
+            models.Index(Upper("code"), name="dossier_code_search_idx"),
+            models.Index(Upper("applicant_identity_number"), name="dossier_identity_search_idx"),
+            models.Index(Upper("applicant_phone"), name="dossier_phone_search_idx"),
         ]
 
     def __str__(self):

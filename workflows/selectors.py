@@ -1,7 +1,7 @@
 """What staff see: the dossiers their agencies and roles allow, sorted into the single window's queues."""
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +10,7 @@ from .models import Consultation, Dossier
 from .permissions import StaffRole, staff_roles
 
 RUNNING = (Dossier.State.RECEIVED, Dossier.State.PROCESSING, Dossier.State.CONSULTING)
+QUEUED_STATES = (*Dossier.OPEN_STATES, Dossier.State.RESULT_READY)
 
 
 def is_province_admin(user):
@@ -26,10 +27,11 @@ def visible_dossiers(user):
     agencies = {agency_id for agency_id, _role in staff_roles(user)}
     if not agencies:
         return dossiers.none()
-    consulted = Consultation.objects.filter(dossier=OuterRef("pk"), agency_id__in=agencies)
+    # An IN list rather than EXISTS: PostgreSQL then combines the agency indexes instead of scanning the table.
+    consulted = Consultation.objects.filter(agency_id__in=agencies).values("dossier_id")
     return dossiers.filter(
         Q(filing_desk__in=agencies) | Q(receiving_agency__in=agencies) | Q(competent_agency__in=agencies)
-        | Q(result_desk__in=agencies) | Exists(consulted)
+        | Q(result_desk__in=agencies) | Q(pk__in=consulted)
     )
 
 
@@ -89,7 +91,8 @@ def _unassigned_steps_for(user):
 def queue_counts(user, now=None):
     """How many dossiers each queue holds, in one query."""
     all_queues = queues(user, now)
-    counts = visible_dossiers(user).aggregate(
+    # Every queue holds open dossiers only: saying so lets the state index skip the settled ones.
+    counts = visible_dossiers(user).filter(state__in=QUEUED_STATES).aggregate(
         **{queue.slug: Count("pk", filter=queue.condition) for queue in all_queues})
     return [(queue, counts[queue.slug]) for queue in all_queues]
 
