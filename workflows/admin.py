@@ -220,6 +220,7 @@ class DossierAdmin(admin.ModelAdmin):
             path("file/", wrap(self.file_walk_in_view), name="workflows_dossier_file"),
             path("<int:pk>/act/<slug:name>/", wrap(self.act_view), name="workflows_dossier_act"),
             path("<int:pk>/note/", wrap(self.note_view), name="workflows_dossier_note"),
+            path("<int:pk>/answer/", wrap(self.answer_view), name="workflows_dossier_answer"),
             path("<int:pk>/document/<int:document_pk>/", wrap(self.document_view),
                  name="workflows_dossier_document"),
             path("<int:pk>/slip/<slug:name>/", wrap(self.slip_view), name="workflows_dossier_slip"),
@@ -246,6 +247,8 @@ class DossierAdmin(admin.ModelAdmin):
             if transition.name not in ("withdraw", "end_consultation")
         ]
         snapshot = dossier.procedure_version.snapshot
+        consultations = list(dossier.consultations.select_related("agency"))
+        my_agencies = {agency_id for agency_id, _role in staff_roles(request.user)}
         answers = [(spec["label"], dossier.form_data.get(spec["name"])) for spec in snapshot.get("form", [])]
         entries = [
             {"entry": entry, "action": ACTION_LABELS.get(entry.action, entry.action),
@@ -262,7 +265,10 @@ class DossierAdmin(admin.ModelAdmin):
             "clock": dossier.clock() if dossier.state in Dossier.CLOCK_STATES else None,
             "step_clock": _step_clock(dossier),
             "slips": [(name, slips.SLIPS[name].label) for name in slips.available_slips(dossier)],
-            "consultations": dossier.consultations.select_related("agency").all(),
+            "consultations": consultations,
+            "may_answer": dossier.state == Dossier.State.CONSULTING and any(
+                consultation.answered_at is None and consultation.agency_id in my_agencies
+                for consultation in consultations),
         }
         return TemplateResponse(request, "admin/workflows/dossier/dossier.html", context)
 
@@ -347,6 +353,23 @@ class DossierAdmin(admin.ModelAdmin):
         else:
             messages.success(request, _("Done: %(dossier)s is now %(state)s.") % {
                 "dossier": dossier, "state": Dossier.objects.get(pk=pk).get_state_display()})
+        return redirect("admin:workflows_dossier_change", pk)
+
+    def answer_view(self, request, pk):
+        """A consulted agency's officer gives their agency's opinion."""
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        try:
+            services.answer_consultation(dossier=dossier, acting_user=request.user,
+                                         answer=request.POST.get("answer", ""),
+                                         client_ip=request.META.get("REMOTE_ADDR"))
+        except services.DossierError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your agency's opinion is recorded."))
         return redirect("admin:workflows_dossier_change", pk)
 
     def note_view(self, request, pk):

@@ -209,3 +209,21 @@ def test_staff_leave_internal_notes_the_applicant_never_sees(client, office):
     assert "note" not in [event["action"] for event in timeline(dossier)]
     signed_in(client, office.other_receiver)
     assert client.post(reverse("admin:workflows_dossier_note", args=[dossier.pk]), {"note": "x"}).status_code == 404
+
+
+def test_a_consulted_agency_answers_in_the_window_and_the_dossier_returns_to_its_step(client, office):
+    finance = AgencyFactory(code="000.00.20.H56", name="Sở Tài chính")
+    finance_officer = office.staff("taichinh", finance, "specialist")
+    dossier = services.hand_over(dossier=received(office), acting_user=office.receiver, assignee=office.specialist)
+    signed_in(client, office.specialist)
+    act(client, dossier, "consult", agencies=[finance.pk], reason="Cho ý kiến về nghĩa vụ tài chính", days=2)
+
+    page = signed_in(client, finance_officer).get(reverse("admin:workflows_dossier_change", args=[dossier.pk]))
+    assert page.context["may_answer"] and page.context["transitions"] == []
+    client.post(reverse("admin:workflows_dossier_answer", args=[dossier.pk]), {"answer": "Đã hoàn thành"})
+
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.PROCESSING
+    assert dossier.consultations.get().answer == "Đã hoàn thành"
+    again = client.get(reverse("admin:workflows_dossier_change", args=[dossier.pk]))
+    assert not again.context["may_answer"]
