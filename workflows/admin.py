@@ -18,7 +18,7 @@ from procedures.models import Agency, Procedure
 
 from . import selectors, services, slips
 from .forms import WalkInForm
-from .models import AuditEntry, CalendarException, Dossier, DossierDocument, StaffMembership
+from .models import AuditEntry, CalendarException, Delivery, Dossier, DossierDocument, StaffMembership
 from .permissions import StaffRole, staff_roles
 
 
@@ -37,6 +37,41 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
     autocomplete_fields = ["user", "agency"]
     list_select_related = ["user", "agency"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Emails and SMS to applicants; a failed one is sent again from here once its cause is fixed."""
+
+    list_display = ["event_dossier", "event_name", "channel", "recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel"]
+    search_fields = ["recipient", "event__dossier__code"]
+    list_select_related = ["event__dossier"]
+    readonly_fields = ["event", "channel", "recipient", "status", "attempts", "last_error", "sent_at"]
+    actions = ["send_again"]
+
+    @admin.display(description=gettext_lazy("dossier"))
+    def event_dossier(self, delivery):
+        return delivery.event.dossier
+
+    @admin.display(description=gettext_lazy("event"))
+    def event_name(self, delivery):
+        return ACTION_LABELS.get(delivery.event.event, delivery.event.event)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Send the failed ones again"))
+    def send_again(self, request, queryset):
+        from .tasks import deliver
+
+        ids = list(queryset.filter(status=Delivery.Status.FAILED).values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0)
+        transaction.on_commit(lambda: [deliver.delay(pk) for pk in ids])
+        self.message_user(request, _("%(count)s deliveries sent again.") % {"count": len(ids)})
 
 
 class QueueFilter(admin.SimpleListFilter):

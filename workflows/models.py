@@ -539,6 +539,54 @@ class Notification(models.Model):
         return f"{self.event} {self.dossier_id}"
 
 
+class OutboxEvent(models.Model):
+    """Something the applicant must be told by email or SMS, written in the same transaction as the change (a
+    transactional outbox): a relay turns it into deliveries once committed, so nothing is lost if the broker is
+    down and nothing is sent for a change that rolled back."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="outbox_events")
+    event = models.CharField(_("event"), max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    relayed_at = models.DateTimeField(_("relayed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(relayed_at__isnull=True),
+                                name="outbox_pending_idx")]
+
+
+class Delivery(models.Model):
+    """One message of an outbox event on one channel; sent at most once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["event", "channel"], name="one_delivery_per_channel")]
+        indexes = [models.Index(fields=["status"], condition=~models.Q(status="sent"), name="delivery_open_idx")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient}"
+
+
 class Consultation(models.Model):
     """Inter-agency consultation (liên thông): another agency's opinion, within its own share of the time."""
 

@@ -1,15 +1,20 @@
-"""What the applicant is told about their dossier, in their portal inbox.
+"""What the applicant is told about their dossier: in their portal inbox, by email and by SMS.
 
 The message is recorded with the change (same transaction, so it is never lost nor sent for a change that rolled
 back) and composed when read, so each reader sees it in their own language.
 """
 
+import logging
+
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification
+from .models import Notification, OutboxEvent
+
+logger = logging.getLogger(__name__)
 
 # The events an applicant hears about, and what they are told.
 APPLICANT_MESSAGES = {
@@ -26,17 +31,33 @@ APPLICANT_MESSAGES = {
 
 
 def record(dossier, event, *, note=""):
-    """Puts a message in the applicant's inbox when `event` is one they hear about and they have an account."""
-    if event not in APPLICANT_MESSAGES or dossier.applicant_id is None:
-        return None
-    appointment = dossier.appointment_at.isoformat() if dossier.appointment_at else None
-    return Notification.objects.create(recipient_id=dossier.applicant_id, dossier=dossier, event=event,
-                                       created_at=timezone.now(),
-                                       data={"code": dossier.code, "appointment": appointment, "reason": note})
+    """When `event` is one the applicant hears about: a message in their inbox if they have an account, and an
+    outbox event for email and SMS, both in the transaction of the change; the relay runs once it commits."""
+    if event not in APPLICANT_MESSAGES:
+        return
+    now = timezone.now()
+    data = {"code": dossier.code, "reason": note,
+            "appointment": dossier.appointment_at.isoformat() if dossier.appointment_at else None}
+    if dossier.applicant_id is not None:
+        Notification.objects.create(recipient_id=dossier.applicant_id, dossier=dossier, event=event,
+                                    created_at=now, data=data)
+    if dossier.applicant_email or dossier.applicant_phone:
+        OutboxEvent.objects.create(dossier=dossier, event=event, created_at=now, data=data)
+        transaction.on_commit(_start_relay)
+
+
+def _start_relay():
+    """Hands the relay to a worker; if the broker is down, the beat's periodic relay catches up."""
+    from .tasks import relay_outbox
+
+    try:
+        relay_outbox.delay()
+    except Exception:  # noqa: BLE001 - the officer's action has succeeded; the event waits in the outbox
+        logger.warning("Broker unavailable: outbox events wait for the periodic relay", exc_info=True)
 
 
 def message(notification):
-    """The notification's text in the active language."""
+    """The notification's (or outbox event's) text in the active language."""
     data = notification.data
     appointment = data.get("appointment")
     return APPLICANT_MESSAGES[notification.event] % {

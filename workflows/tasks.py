@@ -1,0 +1,76 @@
+"""Work outside requests: the outbox relay and the deliveries it creates. Thin, idempotent, retried."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+
+from onestop.sms import SmsDeliveryError, send_sms
+
+from . import notifications
+from .models import Delivery, OutboxEvent
+
+RELAY_BATCH = 500
+MAX_ATTEMPTS = 5
+
+
+@shared_task(acks_late=True)
+def relay_outbox():
+    """Turns committed outbox events into one delivery per channel the applicant can be reached on, and hands
+    each to a worker. Concurrent relays skip each other's rows, so no event is relayed twice."""
+    while True:
+        with transaction.atomic():
+            events = list(OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
+                          .filter(relayed_at__isnull=True).select_related("dossier")
+                          .order_by("created_at")[:RELAY_BATCH])
+            deliveries = [
+                Delivery(event=event, channel=channel, recipient=recipient)
+                for event in events
+                for channel, recipient in ((Delivery.Channel.EMAIL, event.dossier.applicant_email),
+                                           (Delivery.Channel.SMS, event.dossier.applicant_phone))
+                if recipient
+            ]
+            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+            OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(relayed_at=timezone.now())
+            ids = list(Delivery.objects.filter(event__in=events, status=Delivery.Status.PENDING)
+                       .values_list("pk", flat=True))
+            transaction.on_commit(lambda ids=ids: [deliver.delay(pk) for pk in ids])
+        if len(events) < RELAY_BATCH:
+            return
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
+def deliver(self, delivery_id):
+    """Sends one delivery unless it was sent already: a redelivered task sends nothing twice. Failures retry
+    with exponential backoff; the last one, or one the gateway refuses for good, leaves the delivery failed."""
+    error = None
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("event__dossier")
+                    .filter(pk=delivery_id, status=Delivery.Status.PENDING).first())
+        if delivery is None:
+            return "already done"
+        delivery.attempts += 1
+        try:
+            _send(delivery)
+        except (SmsDeliveryError, OSError) as failure:
+            error = failure
+            delivery.last_error = str(failure)[:2000]
+            if not getattr(failure, "retryable", True) or delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = Delivery.Status.FAILED
+        else:
+            delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
+        delivery.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    if error is not None and delivery.status == Delivery.Status.PENDING:
+        raise self.retry(countdown=2 ** delivery.attempts, exc=error)
+    return delivery.status
+
+
+def _send(delivery):
+    event = delivery.event
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(notifications.message(event))
+    if delivery.channel == Delivery.Channel.EMAIL:
+        send_mail(f"[OneStop] {event.data.get('code') or ''}", text, None, [delivery.recipient])
+    else:
+        send_sms(delivery.recipient, text, reference=f"onestop-delivery-{delivery.pk}")
