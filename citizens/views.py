@@ -9,9 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,17 +18,13 @@ from django.views.decorators.http import require_POST
 from procedures.forms import application_form, form_data_for_storage, initial_from_storage
 from procedures.models import AdministrativeUnit, Procedure
 from procedures.selectors import receiving_desks
-from workflows import notifications, services, slips
+from workflows import web, notifications, services, slips
 from workflows.models import Dossier, DossierDocument, Notification
 
 from . import selectors
 from .forms import DeliveryForm, LookupForm, ProfileForm, RatingForm, StartFilingForm, WithdrawForm
 
 PAGE_SIZE = 20
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 def _own_dossier(request, pk):
@@ -86,7 +81,7 @@ def start_filing(request, code):
         try:
             dossier = services.create_draft(procedure=procedure, acting_user=request.user,
                                             commune=form.cleaned_data["commune"] if form else None,
-                                            client_ip=_client_ip(request))
+                                            client_ip=web.client_ip(request))
         except services.DossierError as error:
             messages.error(request, str(error))
         else:
@@ -121,7 +116,7 @@ def edit_dossier(request, pk):
     delivery_choice = ({"result_delivery": delivery.cleaned_data["result_delivery"],
                         "delivery_address": delivery.cleaned_data["delivery_address"]} if delivery.is_valid() else {})
     services.update_form_data(dossier=dossier, acting_user=request.user, form_data=form_data_for_storage(form),
-                              client_ip=_client_ip(request), **delivery_choice)
+                              client_ip=web.client_ip(request), **delivery_choice)
     dossier = _own_dossier(request, pk)
     if form.errors or delivery.errors or upload_errors:
         messages.error(request, _("Some answers need your attention; what was valid is saved."))
@@ -153,20 +148,17 @@ def _validate(form, *, partially):
 def _attach_uploads(request, dossier):
     """Attaches each file chosen, one by one: a rejected file leaves the others and the form data saved."""
     errors = {}
-    for order, _document in enumerate(dossier.procedure_version.snapshot["documents"], start=1):
-        upload = request.FILES.get(f"document_{order}")
-        if upload is None:
-            continue
+    for order, upload in web.document_uploads(request, dossier.procedure_version.snapshot).items():
         try:
             services.attach_document(dossier=dossier, acting_user=request.user, document_order=order,
-                                     upload=upload, client_ip=_client_ip(request))
+                                     upload=upload, client_ip=web.client_ip(request))
         except ValidationError as error:
             errors[order] = error.messages
     return errors
 
 
 def _submit(request, dossier, receiving_agency):
-    arguments = {"dossier": dossier, "acting_user": request.user, "client_ip": _client_ip(request)}
+    arguments = {"dossier": dossier, "acting_user": request.user, "client_ip": web.client_ip(request)}
     if dossier.state == Dossier.State.DRAFT:
         return services.submit_dossier(receiving_agency=receiving_agency, **arguments)
     if dossier.state == Dossier.State.INCOMPLETE:
@@ -210,7 +202,7 @@ def withdraw(request, pk):
     if form.is_valid():
         try:
             services.withdraw_dossier(dossier=dossier, acting_user=request.user, reason=form.cleaned_data["reason"],
-                                      client_ip=_client_ip(request))
+                                      client_ip=web.client_ip(request))
         except services.DossierError as error:
             messages.error(request, str(error))
         else:
@@ -228,7 +220,7 @@ def rate(request, pk):
     if form.is_valid():
         try:
             services.rate_service(dossier=dossier, acting_user=request.user, score=form.cleaned_data["score"],
-                                  comment=form.cleaned_data["comment"], client_ip=_client_ip(request))
+                                  comment=form.cleaned_data["comment"], client_ip=web.client_ip(request))
         except services.DossierError as error:
             messages.error(request, str(error))
         else:
@@ -244,8 +236,7 @@ def document(request, pk, document_pk):
         attached = selectors.citizen_document(request.user, pk, document_pk)
     except DossierDocument.DoesNotExist:
         raise Http404 from None
-    return FileResponse(attached.file.open("rb"), filename=attached.original_filename,
-                        content_type=attached.content_type)
+    return web.document_response(attached)
 
 
 @login_required
@@ -262,11 +253,7 @@ def slip(request, pk, name):
     dossier = _own_dossier(request, pk)
     if name not in _citizen_slips(dossier):
         raise Http404
-    lookup_url = request.build_absolute_uri(reverse("citizens:lookup")) + f"?code={dossier.code}"
-    pdf = slips.SLIPS[name].function(dossier, lookup_url=lookup_url)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{dossier.code}-{name}.pdf"'
-    return response
+    return web.slip_response(request, dossier, name)
 
 
 def _citizen_slips(dossier):

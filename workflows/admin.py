@@ -3,11 +3,10 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -16,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from procedures.forms import application_form, form_data_for_storage
 from procedures.models import Agency, Procedure
 
-from . import selectors, services, slips
+from . import selectors, services, slips, web
 from .forms import WalkInForm
 from .models import AuditEntry, CalendarException, Delivery, Dossier, DossierDocument, StaffMembership
-from .permissions import StaffRole, staff_roles
+from .permissions import StaffRole, agencies_where, staff_roles
 
 
 @admin.register(CalendarException)
@@ -245,8 +244,7 @@ class DossierAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "queue_counts": selectors.queue_counts(request.user),
                          "current_queue": request.GET.get("queue", ""),
-                         "can_file_walk_in": any(role == StaffRole.RECEIVING_OFFICER
-                                                 for _agency, role in staff_roles(request.user))}
+                         "can_file_walk_in": bool(agencies_where(request.user, StaffRole.RECEIVING_OFFICER))}
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
@@ -298,7 +296,8 @@ class DossierAdmin(admin.ModelAdmin):
             "answers": answers, "entries": entries, "transitions": transitions,
             "documents": dossier.documents.filter(is_current=True).order_by("document_order"),
             "clock": dossier.clock() if dossier.state in Dossier.CLOCK_STATES else None,
-            "step_clock": _step_clock(dossier),
+            "step_clock": dossier.clock(due_at=dossier.step_due_at)
+            if dossier.step_due_at and dossier.state in Dossier.CLOCK_STATES else None,
             "slips": [(name, slips.SLIPS[name].label) for name in slips.available_slips(dossier)],
             "consultations": consultations,
             "may_answer": dossier.state == Dossier.State.CONSULTING and any(
@@ -310,7 +309,7 @@ class DossierAdmin(admin.ModelAdmin):
     def file_walk_in_view(self, request):
         """Filing at the counter: any procedure of any agency in the province, for a walk-in applicant; then
         receipt, a supplement request or a refusal."""
-        if not any(role == StaffRole.RECEIVING_OFFICER for _agency, role in staff_roles(request.user)):
+        if not agencies_where(request.user, StaffRole.RECEIVING_OFFICER):
             raise PermissionDenied
         procedure = Procedure.objects.available().filter(code=request.GET.get("procedure", "")).first()
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
@@ -335,10 +334,8 @@ class DossierAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/workflows/dossier/file_walk_in.html", context)
 
     def _file_walk_in(self, request, procedure, form, application):
-        uploads = {order: request.FILES[f"document_{order}"] for order, _document
-                   in enumerate(procedure.current_version.snapshot["documents"], 1)
-                   if f"document_{order}" in request.FILES}
-        client_ip = request.META.get("REMOTE_ADDR")
+        uploads = web.document_uploads(request, procedure.current_version.snapshot)
+        client_ip = web.client_ip(request)
         try:
             # Filing and the decision stand or fall together: a refused receipt leaves no half-filed dossier.
             with transaction.atomic():
@@ -378,7 +375,7 @@ class DossierAdmin(admin.ModelAdmin):
                                               f"{' '.join(errors)}" for field, errors in form.errors.items()))
             return redirect("admin:workflows_dossier_change", pk)
         try:
-            _take(name, dossier, request.user, form.cleaned_data, request.META.get("REMOTE_ADDR"))
+            _take(name, dossier, request.user, form.cleaned_data, web.client_ip(request))
         except services.DossierChanged as error:
             messages.warning(request, str(error))
         except services.DossierError as error:
@@ -398,7 +395,7 @@ class DossierAdmin(admin.ModelAdmin):
         try:
             services.answer_consultation(dossier=dossier, acting_user=request.user,
                                          answer=request.POST.get("answer", ""),
-                                         client_ip=request.META.get("REMOTE_ADDR"))
+                                         client_ip=web.client_ip(request))
         except services.DossierError as error:
             messages.error(request, str(error))
         except ValidationError as error:
@@ -413,7 +410,7 @@ class DossierAdmin(admin.ModelAdmin):
         dossier = self._visible(request, pk)
         try:
             services.add_note(dossier=dossier, acting_user=request.user, note=request.POST.get("note", ""),
-                              client_ip=request.META.get("REMOTE_ADDR"))
+                              client_ip=web.client_ip(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -425,18 +422,13 @@ class DossierAdmin(admin.ModelAdmin):
         document = DossierDocument.objects.filter(pk=document_pk, dossier=dossier).first()
         if document is None:
             raise Http404
-        return FileResponse(document.file.open("rb"), filename=document.original_filename,
-                            content_type=document.content_type)
+        return web.document_response(document)
 
     def slip_view(self, request, pk, name):
         dossier = self._visible(request, pk)
         if name not in slips.available_slips(dossier):
             raise Http404
-        lookup_url = request.build_absolute_uri(reverse("citizens:lookup")) + f"?code={dossier.code}"
-        response = HttpResponse(slips.SLIPS[name].function(dossier, lookup_url=lookup_url),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{dossier.code}-{name}.pdf"'
-        return response
+        return web.slip_response(request, dossier, name)
 
 
 ACTION_LABELS = {
@@ -455,16 +447,3 @@ def _state_label(value):
 def _role_label(value):
     return StaffRole(value).label if value in StaffRole.values else value
 
-
-def _step_clock(dossier):
-    """The current step's own deadline and working time left."""
-    if dossier.step_due_at is None or dossier.state not in Dossier.CLOCK_STATES:
-        return None
-    from .clock import working_calendar
-
-    calendar = working_calendar()
-    now = dossier.paused_at or timezone.now()
-    left = calendar.working_minutes_between(now, dossier.step_due_at)
-    if dossier.step_due_at < now:
-        left = -calendar.working_minutes_between(dossier.step_due_at, now)
-    return {"due_at": dossier.step_due_at, "hours_left": round(left / 60, 1)}

@@ -53,15 +53,17 @@ def calendar_changed(**kwargs):
     _built["calendar"] = None
 
 
-def read_clock(dossier, now=None):
-    if dossier.due_at is None:
+def read_clock(dossier, now=None, *, due_at=None):
+    """The dossier's clock against its legal deadline, or against `due_at` (e.g. its current step's)."""
+    due_at = due_at or dossier.due_at
+    if due_at is None:
         return None
     calendar = working_calendar()
     paused_remaining = None
     if dossier.paused_at is not None:
-        paused_remaining = calendar.working_minutes_between(dossier.paused_at, dossier.due_at)
+        paused_remaining = calendar.working_minutes_between(dossier.paused_at, due_at)
     return calendar.read(
-        dossier.due_at,
+        due_at,
         now or dossier.result_at or timezone.now(),
         due_soon_minutes=settings.ONESTOP_DUE_SOON_WORKING_HOURS * 60,
         paused_remaining=paused_remaining,

@@ -308,23 +308,25 @@ class Dossier(FSMModelMixin, models.Model):
         self.current_step_order = step["order"] if step else None
         self.step_role = step["role"] if step else ""
 
-    def step_agency_id(self, step):
+    @staticmethod
+    def step_agency_field(role):
         """Receiving and returning happen at the desks; the steps between, at the competent agency."""
-        if step["role"] == StaffRole.RECEIVING_OFFICER:
-            return self.receiving_agency_id
-        if step["role"] == StaffRole.RESULT_DESK:
-            return self.result_desk_id
-        return self.competent_agency_id
+        return {StaffRole.RECEIVING_OFFICER: "receiving_agency",
+                StaffRole.RESULT_DESK: "result_desk"}.get(role, "competent_agency")
+
+    def step_agency_id(self, step):
+        return getattr(self, f"{self.step_agency_field(step['role'])}_id")
 
     @property
     def national_status(self):
         return self.NATIONAL_STATUS[self.state]
 
-    def clock(self, now=None):
-        """Due at, working time left (or late by), and on time / due soon / overdue / paused; None before receipt."""
+    def clock(self, now=None, *, due_at=None):
+        """Due at, working time left (or late by), and on time / due soon / overdue / paused, against the legal
+        deadline or `due_at` (e.g. the current step's); None before receipt."""
         from .clock import read_clock
 
-        return read_clock(self, now)
+        return read_clock(self, now, due_at=due_at)
 
     @property
     def is_late(self):

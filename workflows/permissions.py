@@ -31,6 +31,11 @@ def staff_roles(user):
     return cached
 
 
+def agencies_where(user, *roles):
+    """The agencies at which the user holds any of `roles`."""
+    return {agency_id for agency_id, role in staff_roles(user) if role in roles}
+
+
 def holds_role(user, agency_id, *roles):
     held = staff_roles(user)
     return agency_id is not None and any((agency_id, role) in held for role in roles)

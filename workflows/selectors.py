@@ -7,14 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .clock import working_calendar
 from .models import Consultation, Dossier
-from .permissions import StaffRole, staff_roles
+from .permissions import StaffRole, agencies_where, staff_roles
 
 RUNNING = (Dossier.State.RECEIVED, Dossier.State.PROCESSING, Dossier.State.CONSULTING)
 QUEUED_STATES = (*Dossier.OPEN_STATES, Dossier.State.RESULT_READY)
 
 
 def is_province_admin(user):
-    return user.is_superuser or any(role == StaffRole.PROVINCE_ADMIN for _agency, role in staff_roles(user))
+    return user.is_superuser or bool(agencies_where(user, StaffRole.PROVINCE_ADMIN))
 
 
 def visible_dossiers(user):
@@ -35,10 +35,6 @@ def visible_dossiers(user):
     )
 
 
-def _agencies_where(user, *roles):
-    return {agency_id for agency_id, role in staff_roles(user) if role in roles}
-
-
 def due_soon_before(now=None):
     """The moment before which a running dossier's deadline makes it due soon: now plus the due-soon working
     hours, on the working calendar."""
@@ -56,8 +52,8 @@ class Queue:
 def queues(user, now=None):
     """The queues this staff member works, in the order the single window shows them."""
     now = now or timezone.now()
-    desks = _agencies_where(user, StaffRole.RECEIVING_OFFICER)
-    result_desks = _agencies_where(user, StaffRole.RESULT_DESK)
+    desks = agencies_where(user, StaffRole.RECEIVING_OFFICER)
+    result_desks = agencies_where(user, StaffRole.RESULT_DESK)
     agencies = {agency_id for agency_id, _role in staff_roles(user)}
     everything = is_province_admin(user)
     in_agency = Q() if everything else Q(competent_agency__in=agencies)
@@ -75,16 +71,12 @@ def queues(user, now=None):
     ]
 
 
-# Where each step's role works: the desks receive and return, the competent agency settles.
-STEP_AGENCY_FIELD = {StaffRole.RECEIVING_OFFICER: "receiving_agency", StaffRole.RESULT_DESK: "result_desk"}
-
-
 def _unassigned_steps_for(user):
     """Dossiers nobody was named for, at a step whose role this person holds at the agency that works it."""
     condition = Q(pk__in=[])
     for agency_id, role in staff_roles(user):
         if role != StaffRole.PROVINCE_ADMIN:
-            condition |= Q(step_role=role, **{STEP_AGENCY_FIELD.get(role, "competent_agency"): agency_id})
+            condition |= Q(step_role=role, **{Dossier.step_agency_field(role): agency_id})
     return Q(assignee__isnull=True) & condition
 
 

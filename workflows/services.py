@@ -25,7 +25,7 @@ from . import notifications
 from .clock import working_calendar
 from .models import (AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod, Rating,
                      may_edit)
-from .permissions import LEADER_ROLES, StaffRole, acting_role, holds_role, staff_roles
+from .permissions import LEADER_ROLES, StaffRole, acting_role, agencies_where, holds_role, staff_roles
 from .signals import dossier_changed
 
 
@@ -407,8 +407,7 @@ def answer_consultation(*, dossier, acting_user, answer, client_ip=None):
     asked."""
     answer = _required(answer)
     dossier = _lock(dossier, None)
-    agencies = {agency_id for agency_id, role in staff_roles(acting_user)
-                if role in (StaffRole.SPECIALIST, *LEADER_ROLES)}
+    agencies = agencies_where(acting_user, StaffRole.SPECIALIST, *LEADER_ROLES)
     consultation = (dossier.consultations.select_for_update()
                     .filter(agency_id__in=agencies, answered_at__isnull=True).first())
     if dossier.state != Dossier.State.CONSULTING or consultation is None:
@@ -610,7 +609,7 @@ def _iso(moment):
 
 def _officer_desk(user):
     """The receiving desk of an officer filing at the counter; None for a citizen."""
-    desks = [agency_id for agency_id, role in staff_roles(user) if role == StaffRole.RECEIVING_OFFICER]
+    desks = agencies_where(user, StaffRole.RECEIVING_OFFICER)
     return Agency.objects.filter(pk__in=desks, receives_dossiers=True).first() if desks else None
 
 
