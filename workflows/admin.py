@@ -101,11 +101,14 @@ class StepFilter(admin.SimpleListFilter):
     title = gettext_lazy("step")
     parameter_name = "step"
 
+    ORDERS = [str(order) for order in range(1, 9)]
+
     def lookups(self, request, model_admin):
-        return [(str(order), _("Step %(order)s") % {"order": order}) for order in range(1, 9)]
+        return [(order, _("Step %(order)s") % {"order": order}) for order in self.ORDERS]
 
     def queryset(self, request, queryset):
-        return queryset.filter(current_step_order=self.value()) if self.value() else queryset
+        # Anything but a listed step (a hand-edited URL) shows the queue unfiltered.
+        return queryset.filter(current_step_order=self.value()) if self.value() in self.ORDERS else queryset
 
 
 class CappedCountPaginator(Paginator):

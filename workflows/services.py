@@ -429,6 +429,8 @@ def apologise(*, dossier, acting_user, new_appointment, reason, expected_version
     """A dossier that will miss or has missed its appointment gets an apology with a new appointment, sent before
     the due date where possible. It stays counted as late."""
     reason = _required(reason)
+    if new_appointment is None:
+        raise ValidationError(_("Give the new appointment."), code="no_appointment")
 
     def apply(dossier):
         if new_appointment <= max(dossier.appointment_at, timezone.now()):

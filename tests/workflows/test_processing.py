@@ -72,6 +72,9 @@ def test_a_late_dossier_gets_an_apology_and_stays_late(office):
         with pytest.raises(ValidationError):
             services.apologise(dossier=dossier, acting_user=office.leader, reason="Chờ ý kiến",
                                new_appointment=datetime(2026, 3, 16, 8, tzinfo=TZ))
+        with pytest.raises(ValidationError):  # the window's form sent no appointment
+            services.apologise(dossier=dossier, acting_user=office.leader, reason="Chờ ý kiến",
+                               new_appointment=None)
         dossier = services.apologise(dossier=dossier, acting_user=office.leader, reason="Chờ ý kiến liên ngành",
                                      new_appointment=datetime(2026, 3, 20, 17, tzinfo=TZ))
     assert dossier.appointment_at == datetime(2026, 3, 20, 17, tzinfo=TZ)

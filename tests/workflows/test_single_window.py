@@ -227,3 +227,11 @@ def test_a_consulted_agency_answers_in_the_window_and_the_dossier_returns_to_its
     assert dossier.consultations.get().answer == "Đã hoàn thành"
     again = client.get(reverse("admin:workflows_dossier_change", args=[dossier.pk]))
     assert not again.context["may_answer"]
+
+
+@pytest.mark.parametrize("params", [{"step": "abc"}, {"step": "99999999999999999999"}, {"sla": "zzz"},
+                                    {"queue": "zzz"}])
+def test_hand_edited_filters_show_the_queue_not_an_error(client, office, params):
+    dossier = received(office)
+    page = signed_in(client, office.receiver).get(reverse("admin:workflows_dossier_changelist"), params)
+    assert page.status_code == 200 and dossier.code in page.content.decode()
