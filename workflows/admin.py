@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -139,7 +140,7 @@ class TransitionForm(forms.Form):
 
     FIELDS = {
         "refuse": ["reason"], "request_documents": ["reason"], "send_back": ["reason"],
-        "request_supplement": ["reason"], "refuse_result": ["reason"], "withdraw": ["reason"],
+        "request_supplement": ["reason"], "refuse_result": ["reason"],
         "hand_over": ["assignee", "reason"], "assign": ["assignee"], "apologise": ["new_appointment", "reason"],
         "consult": ["agencies", "reason", "days"], "approve": ["result_file", "reason"], "receive": ["reason"],
     }
@@ -153,9 +154,9 @@ class TransitionForm(forms.Form):
         if "assignee" in self.fields:
             step = dossier.next_step if name == "hand_over" else dossier.current_step
             self.fields["assignee"].queryset = (selectors.colleagues_for_step(dossier, step) if step
-                                                else Dossier.objects.none())
+                                                else get_user_model().objects.none())
             self.fields["assignee"].required = name == "assign"
-        if name in ("consult",):
+        if name == "consult":
             self.fields["agencies"].required = self.fields["days"].required = True
 
 
