@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from procedures.forms import application_form, form_data_for_storage, initial_from_storage
-from procedures.models import AdministrativeUnit, Procedure
-from procedures.selectors import receiving_desks
+from procedures.models import Procedure
+from procedures.selectors import communes, receiving_desks
 from workflows import web, notifications, services, slips
 from workflows.models import Dossier, DossierDocument, Notification
 
@@ -71,12 +71,9 @@ def start_filing(request, code):
         messages.error(request, _("Verify your email address or your phone number first: the agency must be able "
                                   "to reach you. Follow the link we sent you, or send it again below."))
         return redirect("account_email")
-    communes = None
-    if procedure.level == Procedure.Level.COMMUNE:
-        communes = AdministrativeUnit.objects.effective_today().filter(
-            kind__in=[AdministrativeUnit.Kind.COMMUNE, AdministrativeUnit.Kind.WARD]).order_by("name")
     data = request.POST if request.method == "POST" else None
-    form = StartFilingForm(data, communes=communes) if communes is not None else None
+    form = (StartFilingForm(data, communes=communes()) if procedure.level == Procedure.Level.COMMUNE
+            else None)
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             dossier = services.create_draft(procedure=procedure, acting_user=request.user,

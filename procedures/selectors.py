@@ -1,7 +1,7 @@
 from django.db import connection
 from django.db.models import Q
 
-from .models import Agency, Procedure, RequiredDocument
+from .models import AdministrativeUnit, Agency, Procedure, RequiredDocument
 from .search import TYPO_SIMILARITY, name_similarity, words_match
 
 
@@ -41,6 +41,13 @@ def procedure_detail(*, code):
         .prefetch_related("steps", "documents", "fees", "legal_basis")
         .get(code=code)
     )
+
+
+def communes():
+    """The commune-level units in force today (communes, wards, special zones), for choosing where a
+    commune-level procedure is settled."""
+    return (AdministrativeUnit.objects.effective_today().filter(kind__in=AdministrativeUnit.COMMUNE_KINDS)
+            .order_by("name"))
 
 
 def receiving_desks(*, level, boundary_free):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from procedures.forms import IdentityNumberField, PhoneNumberField
-from procedures.models import AdministrativeUnit
+from procedures.selectors import communes
 
 from .models import Dossier
 
@@ -35,8 +35,7 @@ class WalkInForm(forms.Form):
             (order, document["name"]) for order, document in enumerate(snapshot["documents"], start=1)]
         if snapshot["level"] == "commune":
             self.fields["commune"].required = True
-            self.fields["commune"].queryset = AdministrativeUnit.objects.effective_today().filter(
-                kind__in=[AdministrativeUnit.Kind.COMMUNE, AdministrativeUnit.Kind.WARD]).order_by("name")
+            self.fields["commune"].queryset = communes()
         else:
             del self.fields["commune"]
 
