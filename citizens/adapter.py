@@ -1,11 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from onestop.sms import send_sms
 from procedures.validators import normalise_phone, validate_phone_number
+
+from .tasks import send_text_soon
 
 
 class PhoneField(forms.CharField):
@@ -26,6 +28,11 @@ class PhoneField(forms.CharField):
 class AccountAdapter(DefaultAccountAdapter):
     """Citizens sign in with their email or their phone; the phone is stored on the user and verified by SMS."""
 
+    def save_user(self, request, user, form, commit=True):
+        # Messages go out in the language the citizen signed up in, until they choose another.
+        user.language = get_language() or user.language
+        return super().save_user(request, user, form, commit=commit)
+
     def phone_form_field(self, **kwargs):
         return PhoneField(**kwargs)
 
@@ -44,10 +51,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return get_user_model().objects.filter(phone=normalise_phone(phone)).order_by("pk").first()
 
     def send_verification_code_sms(self, user, phone, code, **kwargs):
-        send_sms(phone, _("Your OneStop verification code is %(code)s. Do not give it to anyone.") % {"code": code})
+        send_text_soon(phone, _("Your OneStop verification code is %(code)s. Do not give it to anyone.")
+                       % {"code": code})
 
     def send_unknown_account_sms(self, phone, **kwargs):
-        send_sms(phone, _("Someone asked for a OneStop code for this number, which has no account."))
+        send_text_soon(phone, _("Someone asked for a OneStop code for this number, which has no account."))
 
     def send_account_already_exists_sms(self, phone):
-        send_sms(phone, _("This number already has a OneStop account: sign in, or reset your password."))
+        send_text_soon(phone, _("This number already has a OneStop account: sign in, or reset your password."))

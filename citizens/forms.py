@@ -47,7 +47,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = get_user_model()
-        fields = ["full_name", "date_of_birth", "address"]
+        fields = ["full_name", "date_of_birth", "address", "language"]
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

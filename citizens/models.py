@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,9 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=10, unique=True, null=True, blank=True,
                              validators=[validate_phone_number])
     phone_verified = models.BooleanField(_("phone verified"), default=False)
+    language = models.CharField(_("language for messages"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE,
+                                help_text=_("Emails and text messages are written in this language."))
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -7,6 +7,7 @@ executed in-process. Set DATABASE_URL and REDIS_URL to run on PostgreSQL and Red
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +70,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Emails and text messages (workflows/messages/): plain text, never escaped for HTML.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -130,9 +138,26 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The embedded default runs tasks in-process; with a broker a worker takes each queue (README: Operations).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "workflows.tasks.relay_outbox": {"queue": "notifications"},
+    "workflows.tasks.deliver": {"queue": "notifications"},
+    "citizens.tasks.send_text": {"queue": "notifications"},
+    "workflows.tasks.run_sla_timers": {"queue": "timers"},
+    "workflows.tasks.send_daily_digest": {"queue": "timers"},
+}
+# With the broker down an officer's action waits at most a fraction of a second before the outbox takes over.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_BEAT_SCHEDULE = {
     # Catches up on outbox events whose relay could not be handed to the broker when they were written.
     "relay-outbox": {"task": "workflows.tasks.relay_outbox", "schedule": 60.0},
+    # Due soon, overdue, reminders and lapsed supplement requests; safe to run from two beats at once.
+    "sla-timers": {"task": "workflows.tasks.run_sla_timers", "schedule": env.float("ONESTOP_SLA_SCAN_SECONDS",
+                                                                                  default=300.0)},
+    # Leaders' summary at 07:00; the task skips days that are not working days.
+    "daily-digest": {"task": "workflows.tasks.send_daily_digest",
+                     "schedule": crontab(hour=7, minute=0)},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -209,5 +234,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # The working-day clock (see workflows/calendar.py). Provinces differ: one works 07:00-11:30,13:30-17:00.
 ONESTOP_WORKING_PERIODS = env("ONESTOP_WORKING_PERIODS", default="07:30-11:30,13:30-17:00")
 ONESTOP_DUE_SOON_WORKING_HOURS = env.int("ONESTOP_DUE_SOON_WORKING_HOURS", default=8)
+# A step's share is often half a day: its holders are told this long before it is due.
+ONESTOP_STEP_DUE_SOON_WORKING_HOURS = env.int("ONESTOP_STEP_DUE_SOON_WORKING_HOURS", default=2)
+# How long an applicant has to send what a supplement request asks for before the request lapses and the
+# dossier is stopped, and how long before that they are reminded (working days).
+ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS = env.int("ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS", default=30)
+ONESTOP_SUPPLEMENT_REMINDER_WORKING_DAYS = env.int("ONESTOP_SUPPLEMENT_REMINDER_WORKING_DAYS", default=5)
+# Where people reach OneStop: the links in emails.
+ONESTOP_SITE_URL = env("ONESTOP_SITE_URL", default="http://127.0.0.1:8000")
 ONESTOP_CALENDAR_YEARS_BACK = 5
 ONESTOP_CALENDAR_YEARS_AHEAD = 5

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 
 from onestop import celery_app
+from tests.brokers import REAL_BROKER_URL, real_broker
 from tests.processes import (
     ROOT,
     VENV_BIN,
@@ -46,11 +47,14 @@ def test_compose_file_is_valid():
 
 def test_compose_runs_web_worker_beat_postgres_and_redis_with_health_checks():
     services = compose_file()["services"]
-    assert {"web", "worker", "beat", "db", "redis", "migrate"} <= services.keys()
-    for name in ["web", "worker", "db", "redis"]:
+    assert {"web", "worker", "timers", "beat", "db", "redis", "migrate"} <= services.keys()
+    for name in ["web", "worker", "timers", "db", "redis"]:
         assert "healthcheck" in services[name], name
     assert compose_command("web")[0] == "gunicorn"
     assert compose_command("worker")[:4] == ["celery", "-A", "onestop", "worker"]
+    # Notifications and SLA timers on queues of their own, so a burst of one never delays the other.
+    assert _queues(compose_command("worker")) == {"default", "notifications"}
+    assert _queues(compose_command("timers")) == {"timers"}
     assert compose_command("beat")[:4] == ["celery", "-A", "onestop", "beat"]
     assert {"pgdata", "media"} <= compose_file()["volumes"].keys()
 
@@ -126,21 +130,26 @@ def test_celery_worker_from_compose_answers_on_the_redis_broker(tmp_path):
     hostname = f"ci-{secrets.token_hex(4)}@localhost"
     command = [*compose_command("worker"), "--hostname", hostname, "--pool", "solo"]
     log_path = tmp_path / "worker.log"
-    with running(command, env=process_environment(), log_path=log_path) as process:
+    with running(command, env=process_environment(CELERY_BROKER_URL=REAL_BROKER_URL), log_path=log_path) as process, \
+            real_broker():
         replies = wait_for(
             lambda: [reply for reply in celery_app.control.ping(timeout=1) if hostname in reply],
             timeout=60, process=process, log_path=log_path,
         )
     assert replies[0][hostname] == {"ok": "pong"}
-    assert os.environ["CELERY_BROKER_URL"].startswith("redis://")
+    assert REAL_BROKER_URL.startswith("redis://")
 
 
 def test_celery_beat_from_compose_starts(tmp_path):
     command = [*compose_command("beat")]
     command[command.index("--schedule") + 1] = str(tmp_path / "celerybeat-schedule")
     log_path = tmp_path / "beat.log"
-    with running(command, env=process_environment(), log_path=log_path) as process:
+    with running(command, env=process_environment(CELERY_BROKER_URL=REAL_BROKER_URL), log_path=log_path) as process:
         wait_for(lambda: "beat: Starting" in log_path.read_text(), timeout=60, process=process, log_path=log_path)
+
+
+def _queues(command):
+    return set(command[command.index("--queues") + 1].split(","))
 
 
 class _Response:

@@ -161,6 +161,7 @@ class Dossier(FSMModelMixin, models.Model):
         RESULT_READY = "result_ready", _("Result ready")
         RETURNED = "returned", _("Result returned")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        STOPPED = "stopped", _("Processing stopped: the supplement did not come in time")
 
     # The national public service portal's statuses (DOMAIN.md), for status sync.
     NATIONAL_STATUS = {
@@ -175,10 +176,20 @@ class Dossier(FSMModelMixin, models.Model):
         State.RESULT_READY: "processed",
         State.RETURNED: "result_returned",
         State.WITHDRAWN: "withdrawn",
+        State.STOPPED: "processing_stopped",
     }
     OPEN_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING, State.PAUSED,
                    State.CONSULTING)
     CLOCK_STATES = (State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING)
+    # The clock runs: what the SLA timers watch.
+    RUNNING_STATES = (State.RECEIVED, State.PROCESSING, State.CONSULTING)
+    # Waiting for the applicant to supply what was asked; the request lapses when the waiting time runs out.
+    WAITING_STATES = (State.INCOMPLETE, State.PAUSED)
+
+    class SlaMark(models.TextChoices):
+        NONE = "", _("On time")
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -238,6 +249,12 @@ class Dossier(FSMModelMixin, models.Model):
                                  null=True, blank=True, related_name="assigned_dossiers")
     step_started_at = models.DateTimeField(_("step started"), null=True, blank=True)
     step_due_at = models.DateTimeField(_("step due"), null=True, blank=True)
+    # What the SLA timers last announced for the legal deadline and for the current step, so that each is
+    # announced once (workflows.timers).
+    sla_mark = models.CharField(max_length=10, choices=SlaMark.choices, blank=True, default=SlaMark.NONE)
+    step_sla_mark = models.CharField(max_length=10, choices=SlaMark.choices, blank=True, default=SlaMark.NONE)
+    supplement_due_at = models.DateTimeField(_("supplement expected by"), null=True, blank=True)
+    supplement_reminded_at = models.DateTimeField(null=True, blank=True)
 
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
@@ -276,6 +293,13 @@ class Dossier(FSMModelMixin, models.Model):
             models.Index(Upper("code"), name="dossier_code_search_idx"),
             models.Index(Upper("applicant_identity_number"), name="dossier_identity_search_idx"),
             models.Index(Upper("applicant_phone"), name="dossier_phone_search_idx"),
+            # The SLA timers' scans read only the dossiers near a threshold they have not announced yet.
+            models.Index(fields=["due_at"], name="dossier_sla_scan_idx",
+                         condition=models.Q(state__in=["received", "processing", "consulting"]) & ~models.Q(sla_mark="overdue")),
+            models.Index(fields=["step_due_at"], name="dossier_step_sla_scan_idx",
+                         condition=models.Q(state__in=["received", "processing", "consulting"]) & ~models.Q(step_sla_mark="overdue")),
+            models.Index(fields=["supplement_due_at"], name="dossier_supplement_wait_idx",
+                         condition=models.Q(state__in=["incomplete", "paused"])),
         ]
 
     def __str__(self):
@@ -307,6 +331,15 @@ class Dossier(FSMModelMixin, models.Model):
     def _enter_step(self, step):
         self.current_step_order = step["order"] if step else None
         self.step_role = step["role"] if step else ""
+        self.step_sla_mark = self.SlaMark.NONE
+
+    def _wait_for_applicant(self, *, missing, until):
+        self.reason = missing
+        self.supplement_due_at, self.supplement_reminded_at = until, None
+
+    def _stop_waiting(self):
+        self.reason = ""
+        self.supplement_due_at = self.supplement_reminded_at = None
 
     @staticmethod
     def step_agency_field(role):
@@ -366,13 +399,13 @@ class Dossier(FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.SUBMITTED, target=State.INCOMPLETE, permission=_is_receiving_officer,
                 custom={"label": _("Request a supplement"), "needs_reason": True})
-    def request_documents(self, *, at, missing):
-        self.reason = missing
+    def request_documents(self, *, at, missing, supplement_due_at):
+        self._wait_for_applicant(missing=missing, until=supplement_due_at)
 
     @transition(field=state, source=State.INCOMPLETE, target=State.SUBMITTED, permission=may_edit,
                 custom={"label": _("Resubmit")})
     def resubmit(self, *, at):
-        self.reason = ""
+        self._stop_waiting()
         self.submitted_at = at
 
     @transition(field=state, source=[State.RECEIVED, State.PROCESSING], target=State.PROCESSING,
@@ -401,19 +434,21 @@ class Dossier(FSMModelMixin, models.Model):
     @transition(field=state, source=State.PROCESSING, target=State.PAUSED, conditions=[_may_still_ask_once],
                 permission=_is_current_step_actor,
                 custom={"label": _("Request a supplement (stops the clock)"), "needs_reason": True})
-    def request_supplement(self, *, at, missing):
-        self.reason = missing
+    def request_supplement(self, *, at, missing, supplement_due_at):
+        self._wait_for_applicant(missing=missing, until=supplement_due_at)
         self.paused_at = at
         self.supplements_in_processing += 1
 
     @transition(field=state, source=State.PAUSED, target=State.PROCESSING, permission=may_edit,
                 custom={"label": _("Supplement received (restarts the clock)")})
     def supply(self, *, at, due_at, step_due_at):
-        self.reason = ""
+        self._stop_waiting()
         self.paused_at = None
         self.due_at = due_at
         self.appointment_at = max(self.appointment_at, due_at)
         self.step_due_at = step_due_at
+        # New deadlines: the timers judge them afresh.
+        self.sla_mark = self.step_sla_mark = self.SlaMark.NONE
 
     @transition(field=state, source=State.PROCESSING, target=State.CONSULTING, permission=_is_current_step_actor,
                 custom={"label": _("Consult other agencies")})
@@ -456,6 +491,15 @@ class Dossier(FSMModelMixin, models.Model):
         self.returned_at = self.closed_at = at
         self._enter_step(None)
         self.step_started_at = self.step_due_at = None
+
+    @transition(field=state, source=list(WAITING_STATES), target=State.STOPPED, permission=lambda dossier, user: False,
+                custom={"label": _("Stop: the supplement did not come in time")})
+    def lapse(self, *, at):
+        """Taken by the SLA timers alone, never by a person: the applicant's waiting time ran out."""
+        self.supplement_due_at = self.supplement_reminded_at = None
+        self.paused_at = None
+        self.closed_at = at
+        self.assignee = None
 
     @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN, permission=_is_applicant,
                 custom={"label": _("Withdraw"), "needs_reason": True})
@@ -542,13 +586,20 @@ class Notification(models.Model):
 
 
 class OutboxEvent(models.Model):
-    """Something the applicant must be told by email or SMS, written in the same transaction as the change (a
+    """Something people must be told by email or SMS, written in the same transaction as the change (a
     transactional outbox): a relay turns it into deliveries once committed, so nothing is lost if the broker is
-    down and nothing is sent for a change that rolled back."""
+    down and nothing is sent for a change that rolled back. workflows.notifications says who each event is for."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="outbox_events")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="outbox_events")
+    # A person the event is addressed to by name (a leader's daily digest); otherwise it is worked out from the
+    # event and its dossier.
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="+")
     event = models.CharField(_("event"), max_length=40)
     data = models.JSONField(default=dict, blank=True)
+    # Events that must happen once whoever writes them (a digest per leader per day) carry a key.
+    key = models.CharField(max_length=100, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
     relayed_at = models.DateTimeField(_("relayed"), null=True, blank=True)
 
@@ -558,9 +609,12 @@ class OutboxEvent(models.Model):
         indexes = [models.Index(fields=["created_at"], condition=models.Q(relayed_at__isnull=True),
                                 name="outbox_pending_idx")]
 
+    def __str__(self):
+        return f"{self.event} {self.dossier or ''}".strip()
+
 
 class Delivery(models.Model):
-    """One message of an outbox event on one channel; sent at most once."""
+    """One message of an outbox event to one recipient on one channel; sent at most once."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -574,6 +628,7 @@ class Delivery(models.Model):
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -582,7 +637,8 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
-        constraints = [models.UniqueConstraint(fields=["event", "channel"], name="one_delivery_per_channel")]
+        constraints = [models.UniqueConstraint(fields=["event", "channel", "recipient"],
+                                               name="one_delivery_per_recipient")]
         indexes = [models.Index(fields=["status"], condition=~models.Q(status="sent"), name="delivery_open_idx")]
 
     def __str__(self):

@@ -1,68 +1,178 @@
-"""What the applicant is told about their dossier: in their portal inbox, by email and by SMS.
+"""Who is told what about a dossier: applicants in their portal inbox, by email and by SMS; staff by email.
 
-The message is recorded with the change (same transaction, so it is never lost nor sent for a change that rolled
-back) and composed when read, so each reader sees it in their own language.
+Every message is recorded with the change it reports, in the same transaction (an outbox event: never lost, never
+sent for a change that rolled back). After commit a relay (workflows.tasks) turns each event into deliveries, one
+per recipient and channel. The texts are templates (workflows/messages/<event>.txt), rendered in each recipient's
+language when sent, or when read in the inbox.
 """
 
 import logging
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.template import engines
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, OutboxEvent
+from .models import Dossier, Notification, OutboxEvent
+from .permissions import LEADER_ROLES
 
 logger = logging.getLogger(__name__)
 
-# The events an applicant hears about, and what they are told.
-APPLICANT_MESSAGES = {
-    "receive": _("Dossier %(code)s was received. Its result is due on %(appointment)s."),
-    "refuse": _("Dossier %(code)s was not received: %(reason)s"),
-    "request_documents": _("Dossier %(code)s needs completing before it can be received: %(reason)s"),
-    "request_supplement": _("Dossier %(code)s needs a supplement; the clock stops until you send it: %(reason)s"),
-    "apologise": _("We apologise: dossier %(code)s will be late. The new appointment is %(appointment)s. "
-                   "%(reason)s"),
-    "approve": _("The result of dossier %(code)s is ready."),
-    "refuse_result": _("Dossier %(code)s was settled: not eligible. %(reason)s"),
-    "return_result": _("The result of dossier %(code)s was returned to you."),
+# What the applicant hears about: the transitions that change what they must do or can expect, and the timers'
+# reminder before a supplement request lapses.
+APPLICANT_EVENTS = ("receive", "refuse", "request_documents", "request_supplement", "apologise", "approve",
+                    "refuse_result", "return_result", "supplement_reminder", "lapse")
+
+# What staff hear about, and the subject line of the email.
+STAFF_SUBJECTS = {
+    "queued": _("New in your queue: %(code)s"),
+    "step_due_soon": _("Step due soon: %(code)s"),
+    "step_overdue": _("Step overdue: %(code)s"),
+    "escalation": _("Escalation: %(code)s is late at step %(step_name)s"),
+    "dossier_due_soon": _("Dossier %(code)s nears its appointment: prepare an apology if it will be late"),
+    "dossier_overdue": _("Dossier %(code)s is overdue: apologise and set a new appointment"),
+    "digest": _("Your daily summary for %(day)s"),
 }
 
 
-def record(dossier, event, *, note=""):
-    """When `event` is one the applicant hears about: a message in their inbox if they have an account, and an
-    outbox event for email and SMS, both in the transaction of the change; the relay runs once it commits."""
-    if event not in APPLICANT_MESSAGES:
-        return
+def record(dossier, event, *, note="", actor=None, queue_before=None):
+    """Called by every transition in its transaction: tells the applicant when `event` concerns them, and the
+    people who must act next when the dossier entered a queue (`queue_before` is where it stood before)."""
     now = timezone.now()
-    data = {"code": dossier.code, "reason": note,
-            "appointment": dossier.appointment_at.isoformat() if dossier.appointment_at else None}
-    if dossier.applicant_id is not None:
-        Notification.objects.create(recipient_id=dossier.applicant_id, dossier=dossier, event=event,
-                                    created_at=now, data=data)
-    if dossier.applicant_email or dossier.applicant_phone:
-        OutboxEvent.objects.create(dossier=dossier, event=event, created_at=now, data=data)
-        transaction.on_commit(_start_relay)
+    if event in APPLICANT_EVENTS:
+        data = {"code": dossier.code, "reason": note,
+                "appointment": dossier.appointment_at.isoformat() if dossier.appointment_at else None,
+                "supplement_due_at": dossier.supplement_due_at.isoformat() if dossier.supplement_due_at else None}
+        if dossier.applicant_id is not None:
+            Notification.objects.create(recipient_id=dossier.applicant_id, dossier=dossier, event=event,
+                                        created_at=now, data=data)
+        if dossier.applicant_email or dossier.applicant_phone:
+            _write(OutboxEvent(dossier=dossier, event=event, created_at=now, data=data))
+    position = queue_position(dossier)
+    if position is not None and position != queue_before:
+        _write(OutboxEvent(dossier=dossier, event="queued", created_at=now,
+                           data={"code": dossier.code, "position": position,
+                                 "step_name": (dossier.current_step or {}).get("name", ""),
+                                 "actor": actor.pk if actor is not None and actor.pk else None}))
 
 
-def _start_relay():
+def queue_position(dossier):
+    """Whose queue the dossier waits in: (state, step, assignee), or None when it waits for nobody on staff."""
+    if dossier.state == Dossier.State.SUBMITTED:
+        return [dossier.state, None, None]
+    if dossier.state in (Dossier.State.RECEIVED, Dossier.State.PROCESSING, Dossier.State.RESULT_READY) and (
+        dossier.current_step_order is not None
+    ):
+        return [dossier.state, dossier.current_step_order, dossier.assignee_id]
+    return None
+
+
+def _write(event):
+    event.save()
+    transaction.on_commit(start_relay)
+
+
+def start_relay():
     """Hands the relay to a worker; if the broker is down, the beat's periodic relay catches up."""
     from .tasks import relay_outbox
 
     try:
         relay_outbox.delay()
-    except Exception:  # noqa: BLE001 - the officer's action has succeeded; the event waits in the outbox
+    except Exception:  # noqa: BLE001 - the change has committed; the event waits in the outbox
         logger.warning("Broker unavailable: outbox events wait for the periodic relay", exc_info=True)
 
 
-def message(notification):
-    """The notification's (or outbox event's) text in the active language."""
-    data = notification.data
-    appointment = data.get("appointment")
-    return APPLICANT_MESSAGES[notification.event] % {
-        "code": data.get("code") or "",
-        "appointment": date_format(timezone.localtime(parse_datetime(appointment)), "d/m/Y H:i")
-        if appointment else "",
-        "reason": data.get("reason") or "",
-    }
+# Who receives an event
+
+def recipients(event):
+    """(channel, address, language) for everyone `event` is for, as things stand when it is relayed."""
+    from .models import Delivery
+
+    if event.event in APPLICANT_EVENTS:
+        dossier = event.dossier
+        language = dossier.applicant.language if dossier.applicant_id else settings.LANGUAGE_CODE
+        return [(channel, address, language)
+                for channel, address in ((Delivery.Channel.EMAIL, dossier.applicant_email),
+                                         (Delivery.Channel.SMS, dossier.applicant_phone)) if address]
+    return [(Delivery.Channel.EMAIL, user.email, user.language) for user in _staff_recipients(event)]
+
+
+def _staff_recipients(event):
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    if event.recipient_id is not None:
+        return users.filter(pk=event.recipient_id)
+    dossier = event.dossier
+    if not _still_relevant(dossier, event):
+        return users.none()
+    if event.event == "escalation":
+        return _holding(users, dossier.step_agency_id(dossier.current_step), LEADER_ROLES)
+    if event.event in ("dossier_due_soon", "dossier_overdue"):
+        return _holding(users, dossier.competent_agency_id, LEADER_ROLES)
+    if dossier.assignee_id is not None:
+        people = users.filter(pk=dossier.assignee_id)
+    elif dossier.state == Dossier.State.SUBMITTED:
+        people = _holding(users, dossier.receiving_agency_id, ["receiving_officer"])
+    else:
+        step = dossier.current_step
+        people = _holding(users, dossier.step_agency_id(step), [step["role"]])
+    return people.exclude(pk=event.data.get("actor") or 0)
+
+
+def _still_relevant(dossier, event):
+    """A reminder about a step the dossier has left, or an apology already made, is no longer sent."""
+    if event.event == "queued":
+        return queue_position(dossier) == event.data.get("position")
+    if event.event in ("dossier_due_soon", "dossier_overdue"):
+        return dossier.state in Dossier.RUNNING_STATES and not dossier.apology_count
+    return dossier.state in Dossier.RUNNING_STATES and dossier.current_step_order == event.data.get("step")
+
+
+def _holding(users, agency_id, roles):
+    return users.filter(staff_memberships__agency_id=agency_id, staff_memberships__role__in=roles).distinct()
+
+
+# What they read
+
+def message(notification, language=None):
+    """The short text of a notification or outbox event (the inbox line, the SMS) in `language`, or the active
+    one."""
+    with translation.override(language or translation.get_language()):
+        return _render(f"workflows/messages/{notification.event}.txt", _context(notification)).strip()
+
+
+def email(event, language):
+    """(subject, body) of the email for an outbox event, in `language`."""
+    with translation.override(language):
+        context = _context(event)
+        text = _render(f"workflows/messages/{event.event}.txt", context).strip()
+        if event.event in APPLICANT_EVENTS:
+            subject = _("Dossier %(code)s") % context
+            # The public lookup works for everyone, with or without an account.
+            link = f"{reverse('citizens:lookup')}?{urlencode({'code': context['code']})}"
+        else:
+            subject = STAFF_SUBJECTS[event.event] % context
+            link = (reverse("admin:workflows_dossier_change", args=[event.dossier_id]) if event.dossier_id
+                    else reverse("admin:workflows_dossier_changelist"))
+        body = _render("workflows/messages/email.txt",
+                       {**context, "message": text, "link": settings.ONESTOP_SITE_URL.rstrip("/") + link})
+        return f"[OneStop] {subject}", body
+
+
+def _context(notification):
+    context = {"code": "", "reason": "", "step_name": "", "day": ""}
+    for key, value in notification.data.items():
+        moment = parse_datetime(value) if isinstance(value, str) and key.endswith(("appointment", "_at")) else None
+        context[key] = timezone.localtime(moment) if moment else value
+    if notification.data.get("step") and isinstance(notification, OutboxEvent):
+        context["step_name"] = (notification.dossier.step(notification.data["step"]) or {}).get("name", "")
+    return context
+
+
+def _render(template_name, context):
+    # Plain text: the "text" template engine does not escape for HTML.
+    return engines["text"].get_template(template_name).render(context)

@@ -9,6 +9,7 @@ from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
@@ -288,7 +289,8 @@ def request_documents(*, dossier, acting_user, missing, expected_version=None, c
     started."""
     missing = _required(missing)
     return _transition(dossier, acting_user, "request_documents",
-                       lambda dossier: dossier.request_documents(at=timezone.now(), missing=missing),
+                       lambda dossier: dossier.request_documents(at=timezone.now(), missing=missing,
+                                                                 supplement_due_at=_supplement_due(timezone.now())),
                        expected_version=expected_version, client_ip=client_ip, note=missing)
 
 
@@ -349,7 +351,7 @@ def request_supplement(*, dossier, acting_user, missing, expected_version=None, 
     now = timezone.now()
 
     def apply(dossier):
-        dossier.request_supplement(at=now, missing=missing)
+        dossier.request_supplement(at=now, missing=missing, supplement_due_at=_supplement_due(now))
         PausePeriod.objects.create(dossier=dossier, started_at=now, reason=missing)
 
     return _transition(dossier, acting_user, "request_supplement", apply, expected_version=expected_version,
@@ -376,6 +378,31 @@ def supply_supplement(*, dossier, acting_user, expected_version=None, client_ip=
 
     return _transition(dossier, acting_user, "supply", apply, expected_version=expected_version,
                        client_ip=client_ip)
+
+
+def _supplement_due(asked_at):
+    """When a supplement request lapses: the configured number of working days after it was made."""
+    calendar = working_calendar()
+    days = settings.ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS
+    return calendar.add(asked_at, days * calendar.day_minutes, whole_days=True)
+
+
+@transaction.atomic
+def lapse_supplement_request(*, dossier_id, now):
+    """The SLA timers stop a dossier whose applicant did not send what was asked in time: audited as the
+    system's act, and the applicant is told. False when it no longer applies or another timer holds it."""
+    dossier = (Dossier.objects.select_for_update(of=("self",), skip_locked=True).select_related("procedure_version")
+               .filter(pk=dossier_id, state__in=Dossier.WAITING_STATES, supplement_due_at__lt=now).first())
+    if dossier is None:
+        return False
+    from_state = dossier.state
+    dossier.lapse(at=now)
+    dossier.version += 1
+    dossier.save()
+    PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+    notifications.record(dossier, "lapse")
+    _audit(dossier, None, "lapse", from_state=from_state, role="system")
+    return True
 
 
 def consult_agencies(*, dossier, acting_user, agencies, question, days, expected_version=None, client_ip=None):
@@ -541,6 +568,7 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     from_state, step = dossier.state, dossier.current_step
     step_times = {"step_started_at": _iso(dossier.step_started_at), "step_due_at": _iso(dossier.step_due_at)}
     role, agency_id = _capacity(dossier, acting_user, name, step)
+    queue_before = notifications.queue_position(dossier)
     before = _field_values(dossier)
     apply(dossier)
     dossier.version += 1
@@ -548,7 +576,7 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     # Writing only what the transition changed keeps the UPDATE short.
     changed = [field for field, value in after.items() if before[field] != value]
     dossier.save(update_fields=[*changed, "updated_at"])
-    notifications.record(dossier, name, note=note)
+    notifications.record(dossier, name, note=note, actor=acting_user, queue_before=queue_before)
     _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
            agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier

@@ -1,14 +1,14 @@
-"""Work outside requests: the outbox relay and the deliveries it creates. Thin, idempotent, retried."""
+"""Work outside requests: the outbox relay and the deliveries it creates (queue "notifications"), and the SLA
+timers (queue "timers"). Thin and idempotent: the rules live in workflows.notifications and workflows.timers."""
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from onestop.sms import SmsDeliveryError, send_sms
 
-from . import notifications
+from . import notifications, timers
 from .models import Delivery, OutboxEvent
 
 RELAY_BATCH = 500
@@ -17,19 +17,18 @@ MAX_ATTEMPTS = 5
 
 @shared_task(acks_late=True)
 def relay_outbox():
-    """Turns committed outbox events into one delivery per channel the applicant can be reached on, and hands
-    each to a worker. Concurrent relays skip each other's rows, so no event is relayed twice."""
+    """Turns committed outbox events into one delivery per recipient and channel, and hands each to a worker.
+    Concurrent relays skip each other's rows, so no event is relayed twice."""
     while True:
         with transaction.atomic():
             events = list(OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
-                          .filter(relayed_at__isnull=True).select_related("dossier")
+                          .filter(relayed_at__isnull=True)
+                          .select_related("dossier__applicant", "dossier__procedure_version")
                           .order_by("created_at")[:RELAY_BATCH])
             deliveries = [
-                Delivery(event=event, channel=channel, recipient=recipient)
+                Delivery(event=event, channel=channel, recipient=address, language=language)
                 for event in events
-                for channel, recipient in ((Delivery.Channel.EMAIL, event.dossier.applicant_email),
-                                           (Delivery.Channel.SMS, event.dossier.applicant_phone))
-                if recipient
+                for channel, address, language in notifications.recipients(event)
             ]
             Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
             OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(relayed_at=timezone.now())
@@ -46,7 +45,8 @@ def deliver(self, delivery_id):
     with exponential backoff; the last one, or one the gateway refuses for good, leaves the delivery failed."""
     error = None
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("event__dossier")
+        delivery = (Delivery.objects.select_for_update(of=("self",))
+                    .select_related("event__dossier__procedure_version")
                     .filter(pk=delivery_id, status=Delivery.Status.PENDING).first())
         if delivery is None:
             return "already done"
@@ -67,10 +67,20 @@ def deliver(self, delivery_id):
 
 
 def _send(delivery):
-    event = delivery.event
-    with translation.override(settings.LANGUAGE_CODE):
-        text = str(notifications.message(event))
     if delivery.channel == Delivery.Channel.EMAIL:
-        send_mail(f"[OneStop] {event.data.get('code') or ''}", text, None, [delivery.recipient])
+        subject, body = notifications.email(delivery.event, delivery.language)
+        send_mail(subject, body, None, [delivery.recipient])
     else:
+        text = notifications.message(delivery.event, delivery.language)
         send_sms(delivery.recipient, text, reference=f"onestop-delivery-{delivery.pk}")
+
+
+@shared_task(acks_late=True)
+def run_sla_timers():
+    """Due soon, overdue, reminders and lapsed supplement requests, as of now."""
+    return timers.run()
+
+
+@shared_task(acks_late=True)
+def send_daily_digest():
+    return timers.send_daily_digest()

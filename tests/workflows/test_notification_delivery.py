@@ -1,16 +1,14 @@
 """Email and SMS to the applicant through a real Celery worker on the real Redis broker: once, after commit."""
 
 import time
-import uuid
 from unittest import mock
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import transaction
 
 from onestop import sms
-from onestop.celery import app
+from tests.brokers import wait_for, worker_on_own_queue
 from tests.workflows.test_lifecycle import filed
 from workflows import services, tasks
 from workflows.models import Delivery, OutboxEvent
@@ -18,18 +16,19 @@ from workflows.models import Delivery, OutboxEvent
 
 @pytest.fixture
 def worker(transactional_db, settings):
-    """A worker thread consuming a queue of this test's own, so parallel test runs never take each other's
-    tasks."""
     settings.SMS_BACKEND = "onestop.sms.LocmemBackend"
     sms.outbox.clear()
-    queue = f"test-{uuid.uuid4().hex}"
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], loglevel="WARNING"):
-            yield
-    finally:
-        app.conf.task_default_queue = previous
+    with worker_on_own_queue():
+        yield
+
+
+# The applicant's messages; staff are told of the dossier too (tests/workflows/test_staff_notifications.py).
+def to_applicant():
+    return Delivery.objects.filter(recipient__in=["lan@example.vn", "0912345678"])
+
+
+def applicant_mail():
+    return [message for message in mail.outbox if message.to == ["lan@example.vn"]]
 
 
 def walk_in_with_contacts(office):
@@ -40,21 +39,12 @@ def walk_in_with_contacts(office):
     return dossier
 
 
-def wait_for(condition, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_the_applicant_is_emailed_and_texted_once_after_the_change_commits(worker, office):
     dossier = services.receive_dossier(dossier=walk_in_with_contacts(office), acting_user=office.receiver)
 
-    assert wait_for(lambda: Delivery.objects.filter(status="sent").count() == 2)
-    assert len(mail.outbox) == 1 and dossier.code in mail.outbox[0].body
-    assert mail.outbox[0].to == ["lan@example.vn"]
+    assert wait_for(lambda: to_applicant().filter(status="sent").count() == 2)
+    [email] = applicant_mail()
+    assert dossier.code in email.body and dossier.code in email.subject
     assert [message["phone"] for message in sms.outbox] == ["0912345678"]
     assert sms.outbox[0]["reference"].startswith("onestop-delivery-")
 
@@ -66,18 +56,19 @@ def test_nothing_is_sent_for_a_change_that_rolls_back(worker, office):
         raise RuntimeError("the desk's power went out")
 
     time.sleep(1)
-    assert not OutboxEvent.objects.exists() and not mail.outbox and not sms.outbox
+    assert not OutboxEvent.objects.filter(event="receive").exists() and not to_applicant().exists()
+    assert not sms.outbox
 
 
 def test_a_redelivered_task_sends_nothing_twice(worker, office):
     services.receive_dossier(dossier=walk_in_with_contacts(office), acting_user=office.receiver)
-    assert wait_for(lambda: Delivery.objects.filter(status="sent").count() == 2)
+    assert wait_for(lambda: to_applicant().filter(status="sent").count() == 2)
 
-    for delivery in Delivery.objects.all():
+    for delivery in to_applicant():
         assert tasks.deliver.delay(delivery.pk).id
     time.sleep(1.5)
 
-    assert len(mail.outbox) == 1 and len(sms.outbox) == 1
+    assert len(applicant_mail()) == 1 and len(sms.outbox) == 1
 
 
 def test_with_the_broker_down_the_officer_still_acts_and_the_messages_follow_later(worker, office):
@@ -85,19 +76,20 @@ def test_with_the_broker_down_the_officer_still_acts_and_the_messages_follow_lat
         dossier = services.receive_dossier(dossier=walk_in_with_contacts(office), acting_user=office.receiver)
 
     assert dossier.state == "received"
-    assert OutboxEvent.objects.filter(relayed_at__isnull=True).count() == 1 and not mail.outbox
+    assert OutboxEvent.objects.filter(event="receive", relayed_at__isnull=True).count() == 1
+    assert not to_applicant().exists()
 
     tasks.relay_outbox.delay()  # what the beat's periodic relay does
-    assert wait_for(lambda: Delivery.objects.filter(status="sent").count() == 2)
-    assert len(mail.outbox) == 1
+    assert wait_for(lambda: to_applicant().filter(status="sent").count() == 2)
+    assert len(applicant_mail()) == 1
 
 
 def test_a_gateway_refusal_leaves_the_delivery_failed_for_an_administrator(worker, office, settings):
     with mock.patch("workflows.tasks.send_sms", side_effect=sms.SmsDeliveryError("bad number", retryable=False)):
         services.receive_dossier(dossier=walk_in_with_contacts(office), acting_user=office.receiver)
-        assert wait_for(lambda: Delivery.objects.filter(status="failed").count() == 1)
+        assert wait_for(lambda: to_applicant().filter(status="failed").count() == 1)
 
-    failed = Delivery.objects.get(status="failed")
+    failed = to_applicant().get(status="failed")
     assert failed.channel == "sms" and "bad number" in failed.last_error and failed.attempts == 1
 
 
@@ -106,8 +98,8 @@ def test_an_administrator_sends_a_failed_delivery_again_from_the_admin(worker, o
 
     with mock.patch("workflows.tasks.send_sms", side_effect=sms.SmsDeliveryError("gateway down", retryable=False)):
         services.receive_dossier(dossier=walk_in_with_contacts(office), acting_user=office.receiver)
-        assert wait_for(lambda: Delivery.objects.filter(status="failed").count() == 1)
-    failed = Delivery.objects.get(status="failed")
+        assert wait_for(lambda: to_applicant().filter(status="failed").count() == 1)
+    failed = to_applicant().get(status="failed")
 
     listing = admin_client_logged_in.get(reverse("admin:workflows_delivery_changelist"), {"status": "failed"})
     assert failed.recipient in listing.content.decode()
