@@ -1,7 +1,6 @@
 """What docker-compose.yml and the production settings start, exercised on this machine without a Docker engine."""
 
 import json
-import os
 import secrets
 import shutil
 import subprocess

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from procedures.forms import application_form, form_data_for_storage
 from procedures.models import Agency, Procedure
 
-from . import selectors, services, slips, web
+from . import notifications, selectors, services, slips, web
 from .forms import WalkInForm
 from .models import AuditEntry, CalendarException, Delivery, Dossier, DossierDocument, StaffMembership
 from .permissions import StaffRole, agencies_where, staff_roles
@@ -41,10 +41,11 @@ class StaffMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    """Emails and SMS to applicants; a failed one is sent again from here once its cause is fixed."""
+    """Emails and SMS to applicants and staff; a failed one is sent again from here once its cause is fixed."""
 
-    list_display = ["event_dossier", "event_name", "channel", "recipient", "status", "attempts", "sent_at"]
-    list_filter = ["status", "channel"]
+    list_display = ["event_dossier", "event_name", "channel", "recipient", "language", "status", "attempts",
+                    "sent_at"]
+    list_filter = ["status", "channel", "event__event"]
     search_fields = ["recipient", "event__dossier__code"]
     list_select_related = ["event__dossier"]
     readonly_fields = ["event", "channel", "recipient", "status", "attempts", "last_error", "sent_at"]
@@ -56,7 +57,8 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("event"))
     def event_name(self, delivery):
-        return ACTION_LABELS.get(delivery.event.event, delivery.event.event)
+        labels = {**ACTION_LABELS, **notifications.EVENT_LABELS}
+        return labels.get(delivery.event.event, delivery.event.event)
 
     def has_add_permission(self, request):
         return False

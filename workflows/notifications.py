@@ -40,6 +40,19 @@ STAFF_SUBJECTS = {
 }
 
 
+# What the administrator's list of deliveries calls the events that are not transitions.
+EVENT_LABELS = {
+    "supplement_reminder": _("Reminder: supplement pending"),
+    "queued": _("New in a queue"),
+    "step_due_soon": _("Step due soon"),
+    "step_overdue": _("Step overdue"),
+    "escalation": _("Escalation to the leaders"),
+    "dossier_due_soon": _("Appointment near: apology may be needed"),
+    "dossier_overdue": _("Overdue: apology needed"),
+    "digest": _("Daily digest"),
+}
+
+
 def record(dossier, event, *, note="", actor=None, queue_before=None):
     """Called by every transition in its transaction: tells the applicant when `event` concerns them, and the
     people who must act next when the dossier entered a queue (`queue_before` is where it stood before)."""

@@ -1,17 +1,19 @@
 """Email and SMS to the applicant through a real Celery worker on the real Redis broker: once, after commit."""
 
 import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from onestop import sms
 from tests.brokers import wait_for, worker_on_own_queue
 from tests.workflows.test_lifecycle import filed
 from workflows import services, tasks
-from workflows.models import Delivery, OutboxEvent
+from workflows.models import Delivery, Dossier, OutboxEvent
 
 
 @pytest.fixture
@@ -108,3 +110,32 @@ def test_an_administrator_sends_a_failed_delivery_again_from_the_admin(worker, o
 
     assert wait_for(lambda: Delivery.objects.get(pk=failed.pk).status == "sent")
     assert len(sms.outbox) == 1
+
+
+def test_an_applicant_who_reads_english_is_written_to_in_english(worker, office):
+    office.citizen.language = "en"
+    office.citizen.save()
+    dossier = services.receive_dossier(dossier=filed(office), acting_user=office.receiver)
+
+    assert wait_for(lambda: Delivery.objects.filter(recipient=office.citizen.email, status="sent").exists())
+    [email] = [message for message in mail.outbox if message.to == [office.citizen.email]]
+    assert email.subject == f"[OneStop] Dossier {dossier.code}"
+    assert email.body.startswith(f"Dossier {dossier.code} was received. Its result is due on ")
+    assert f"/tra-cuu/?code={dossier.code}" in email.body
+
+
+def test_the_timers_on_a_worker_escalate_a_late_step_to_the_leaders_by_email(worker, office):
+    dossier = services.hand_over(dossier=services.receive_dossier(dossier=filed(office), acting_user=office.receiver),
+                                 acting_user=office.receiver)
+    Dossier.objects.filter(pk=dossier.pk).update(step_due_at=timezone.now() - timedelta(minutes=1))
+
+    tasks.run_sla_timers.delay()
+
+    leaders = {office.head.email, office.leader.email}
+    assert wait_for(lambda: leaders <= {message.to[0] for message in mail.outbox
+                                        if message.subject.startswith("[OneStop] Cảnh báo")})
+    assert wait_for(lambda: Delivery.objects.filter(event__event="step_overdue", status="sent").count() == 2)
+    Dossier.objects.filter(pk=dossier.pk).update(step_due_at=timezone.now() - timedelta(minutes=2))
+    tasks.run_sla_timers.delay()  # a second run has nothing new to say
+    time.sleep(1)
+    assert Delivery.objects.filter(event__event="escalation").count() == 2
