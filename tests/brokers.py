@@ -13,17 +13,32 @@ from django.conf import settings
 from onestop.celery import app
 
 REAL_BROKER_URL = os.environ.get("ONESTOP_TEST_BROKER_URL") or settings.REDIS_URL
+# Nothing listens on the discard port.
+CLOSED_BROKER_URL = "redis://127.0.0.1:9/0"
 
 
 @contextmanager
 def real_broker():
     """The Celery app publishes to the real Redis broker inside the block."""
+    with _broker(REAL_BROKER_URL):
+        yield
+
+
+@contextmanager
+def broker_down():
+    """Inside the block, publishing a task finds no broker, as when Redis has stopped."""
+    with _broker(CLOSED_BROKER_URL):
+        yield
+
+
+@contextmanager
+def _broker(url):
     previous = app.conf.broker_url
-    app.conf.broker_url = REAL_BROKER_URL
+    app.conf.broker_url = url
     _drop_connections()
     try:
         # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
-        with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": REAL_BROKER_URL}):
+        with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": url}):
             yield
     finally:
         app.conf.broker_url = previous
