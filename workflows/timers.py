@@ -64,6 +64,7 @@ def mark_deadlines(now):
 
 def _mark(deadline, mark_field, mark, condition, events, now):
     where, params = condition
+    params = [_adapt(value) for value in params]
     running = ", ".join(["%s"] * len(Dossier.RUNNING_STATES))
     update = (f"UPDATE {Dossier._meta.db_table} SET {mark_field} = %s "
               f"WHERE state IN ({running}) AND {where} "
@@ -84,20 +85,22 @@ def _mark(deadline, mark_field, mark, condition, events, now):
     else:
         with connection.cursor() as cursor:
             cursor.execute(update, update_params)
-            rows = cursor.fetchall()
+            marked_ids = [row[0] for row in cursor.fetchall()]
+        rows = Dossier.objects.filter(pk__in=marked_ids).values_list("pk", "code", deadline, "current_step_order")
         OutboxEvent.objects.bulk_create([
             OutboxEvent(dossier_id=pk, event=event, created_at=now,
-                        data={"code": code, "due_at": _iso(due_at), "step": step})
+                        data={"code": code, "due_at": due_at.isoformat(), "step": step})
             for pk, code, due_at, step in rows for event in events
         ])
-        marked = len(rows)
+        marked = len(marked_ids)
     if marked:
         transaction.on_commit(notifications.start_relay)
     return marked
 
 
-def _iso(value):
-    return value if isinstance(value, str) else value.isoformat()
+def _adapt(value):
+    """A parameter of raw SQL as the database stores it (SQLite keeps datetimes as UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value) if hasattr(value, "tzinfo") else value
 
 
 def remind_applicants(now):
@@ -112,7 +115,7 @@ def remind_applicants(now):
                 f"UPDATE {Dossier._meta.db_table} SET supplement_reminded_at = %s "
                 f"WHERE state IN ({waiting}) AND supplement_reminded_at IS NULL "
                 f"AND supplement_due_at >= %s AND supplement_due_at <= %s RETURNING id",
-                [now, *Dossier.WAITING_STATES, now, remind_from],
+                [_adapt(now), *Dossier.WAITING_STATES, _adapt(now), _adapt(remind_from)],
             )
             reminded = [row[0] for row in cursor.fetchall()]
         for dossier in Dossier.objects.filter(pk__in=reminded):
