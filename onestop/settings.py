@@ -30,6 +30,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "oauth2_provider",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "procedures",
     "citizens",
     "allauth",
@@ -181,6 +185,10 @@ SMS_GATEWAY_READ_TIMEOUT = env.float("SMS_GATEWAY_READ_TIMEOUT", default=10.0)
 SMS_GATEWAY_ATTEMPTS = env.int("SMS_GATEWAY_ATTEMPTS", default=3)
 SMS_GATEWAY_BACKOFF = env.float("SMS_GATEWAY_BACKOFF", default=0.5)
 
+# Webhooks to integrators (workflows/webhooks.py), in seconds; retries follow the notifications' backoff.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+
 # Citizen accounts (django-allauth): sign in with email or phone, both verified before use.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -209,9 +217,78 @@ SILENCED_SYSTEM_CHECKS = [
     "account.W001",
 ]
 
+# The REST API (/api/v1/, onestop/api.py): integrators use OAuth2 client credentials (POST /o/token/); staff and
+# citizens their session or an OAuth2 token of their own. Errors are RFC 9457 problem details.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "onestop.api.ClientCredentialsAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["onestop.api.ClientRateThrottle", "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env("API_USER_RATE", default="300/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "EXCEPTION_HANDLER": "onestop.problems.problem_details",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "catalogue:read": "Read the catalogue",
+        "dossiers:read": "Read dossiers",
+        "dossiers:file": "File dossiers for citizens",
+        "dossiers:act": "Act on dossiers",
+        "webhooks": "Receive webhooks",
+    },
+    # A client gets only the scopes its ApiClient grants.
+    "SCOPES_BACKEND_CLASS": "onestop.api.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "PKCE_REQUIRED": True,
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout: no implicit or password grants, S256 PKCE only, tokens
+    # only in the Authorization header and stored hashed, the `iss` response parameter, refresh tokens rotated
+    # with replay detection, https redirect URIs.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# django-oauth-toolkit's models, named so migrations that point at them resolve.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OneStop API",
+    "DESCRIPTION": "The one-stop-shop for administrative procedures: the catalogue, dossiers and their "
+                   "transitions, for integrated systems. Errors are RFC 9457 problem details.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are public documentation; every endpoint they describe needs a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "onestop.schema.problem_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "procedures.models.AdministrativeUnit.Kind",
+        "AgencyKindEnum": "procedures.models.Agency.Kind",
+        "FeeKindEnum": "procedures.models.Fee.Kind",
+        "FormFieldKindEnum": "procedures.models.FormField.Kind",
+        "DossierStateEnum": "workflows.models.Dossier.State",
+    },
 }
 
 LOGGING = {

@@ -1,8 +1,26 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+from oauth2_provider.urls import base_urlpatterns as oauth2_urlpatterns
+from rest_framework.routers import SimpleRouter
 
-from . import views
+from procedures.api import AgencyViewSet, FieldViewSet, ProcedureViewSet, UnitViewSet
+from workflows.api import DossierViewSet, LookupView
+
+from . import problems, schema, views  # noqa: F401 - schema registers the authentication's description
+
+router = SimpleRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("fields", FieldViewSet, basename="field")
+router.register("procedures", ProcedureViewSet, basename="procedure")
+router.register("dossiers", DossierViewSet, basename="dossier")
+api_v1 = [path("lookup/", LookupView.as_view(), name="lookup"), *router.urls]
 
 admin.site.site_header = _("OneStop administration")
 admin.site.site_title = _("OneStop")
@@ -10,9 +28,18 @@ admin.site.index_title = _("Single window")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^api/", problems.not_found),
+    # OAuth2: POST /o/token/ (client credentials for integrators), /o/authorize/ for people, revoke, introspect.
+    path("o/", include((oauth2_urlpatterns, "oauth2_provider"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
     path("tai-khoan/", include("allauth.urls")),
     path("", include("citizens.urls")),
     path("", include("procedures.urls")),
 ]
+
+handler500 = views.server_error

@@ -1,6 +1,7 @@
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.views import defaults
 
 
 def health(request):
@@ -19,3 +20,12 @@ def health(request):
         checks["cache"] = f"error: {error.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def server_error(request):
+    """A failure the code did not foresee: API callers get problem details, people the usual page."""
+    if request.path.startswith("/api/"):
+        from .problems import problem_response
+
+        return problem_response(500, "The server failed; the failure was logged.", request)
+    return defaults.server_error(request)

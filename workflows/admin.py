@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,7 +18,8 @@ from procedures.models import Agency, Procedure
 
 from . import notifications, selectors, services, slips, web
 from .forms import WalkInForm
-from .models import AuditEntry, CalendarException, Delivery, Dossier, DossierDocument, StaffMembership
+from .models import (ApiClient, AuditEntry, CalendarException, Delivery, Dossier, DossierDocument, StaffMembership,
+                     WebhookSubscription)
 from .permissions import StaffRole, agencies_where, staff_roles
 
 
@@ -74,6 +75,46 @@ class DeliveryAdmin(admin.ModelAdmin):
         Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0)
         transaction.on_commit(lambda: [deliver.delay(pk) for pk in ids])
         self.message_user(request, _("%(count)s deliveries sent again.") % {"count": len(ids)})
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(label=gettext_lazy("scopes"), choices=ApiClient.Scope.choices,
+                                       widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiClient
+        fields = ["application", "scopes", "rate_limit"]
+
+    def clean_rate_limit(self):
+        from rest_framework.throttling import SimpleRateThrottle
+
+        rate = self.cleaned_data["rate_limit"]
+        try:
+            SimpleRateThrottle.parse_rate(None, rate)
+        except (ValueError, KeyError, IndexError):
+            raise ValidationError(_("Write it as a number of requests per s, min, hour or day, e.g. 600/min."))
+        return rate
+
+
+class WebhookInline(admin.TabularInline):
+    model = WebhookSubscription
+    extra = 0
+    fields = ["url", "secret", "events", "is_active"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """An integrated system: its OAuth2 application (client id and secret, and the service account whose staff
+    roles bound what it sees and does), the scopes it may ask for, its rate limit and its webhooks."""
+
+    form = ApiClientForm
+    list_display = ["__str__", "client_id", "scopes", "rate_limit"]
+    list_select_related = ["application"]
+    inlines = [WebhookInline]
+
+    @admin.display(description=gettext_lazy("client id"))
+    def client_id(self, client):
+        return client.application.client_id
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -358,7 +399,7 @@ class DossierAdmin(admin.ModelAdmin):
 
     def _file_and_decide(self, request, procedure, form, application, uploads, client_ip):
         decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
-        dossier = services.file_walk_in(
+        dossier = services.file_dossier(
             procedure=procedure, acting_user=request.user, applicant=form.applicant,
             form_data=form_data_for_storage(application), commune=form.cleaned_data.get("commune"),
             result_delivery=form.cleaned_data["result_delivery"],

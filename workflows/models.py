@@ -70,8 +70,14 @@ def _is_filing_officer(dossier, user):
     return holds_role(user, dossier.filing_desk_id, StaffRole.RECEIVING_OFFICER)
 
 
+def _is_filing_system(dossier, user):
+    """An integrated system files for a citizen through the API, as its own service account."""
+    return (dossier.channel == Dossier.Channel.INTEGRATED and user is not None and user.is_authenticated
+            and dossier.filed_by_id == user.pk)
+
+
 def _may_submit(dossier, user):
-    return _is_applicant(dossier, user) or _is_filing_officer(dossier, user)
+    return _is_applicant(dossier, user) or _is_filing_officer(dossier, user) or _is_filing_system(dossier, user)
 
 
 def _is_receiving_officer(dossier, user):
@@ -79,8 +85,9 @@ def _is_receiving_officer(dossier, user):
 
 
 def may_edit(dossier, user):
-    """The applicant, or a receiving officer of the desk that received the dossier (or, for a draft, filed it)."""
-    return _is_applicant(dossier, user) or holds_role(
+    """The applicant, the integrated system that filed it, or a receiving officer of the desk that received the
+    dossier (or, for a draft, filed it)."""
+    return _is_applicant(dossier, user) or _is_filing_system(dossier, user) or holds_role(
         user, dossier.receiving_agency_id or dossier.filing_desk_id, StaffRole.RECEIVING_OFFICER
     )
 
@@ -220,6 +227,9 @@ class Dossier(FSMModelMixin, models.Model):
     applicant_address = models.CharField(_("address"), max_length=300, blank=True)
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # The account that filed it: the citizen, the officer at the counter, or an integrator's service account.
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
     filing_desk = models.ForeignKey(Agency, verbose_name=_("filed at desk"), on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
     receiving_agency = models.ForeignKey(Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT,
@@ -619,6 +629,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
+        WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -626,9 +637,12 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey("WebhookSubscription", on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    recipient = models.CharField(_("recipient"), max_length=254)
+    recipient = models.CharField(_("recipient"), max_length=500)
     language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -643,6 +657,70 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient}"
+
+
+class ApiClient(models.Model):
+    """An integrated system (the national portal, another provincial system, a payment platform, a mobile app)
+    calling the REST API with OAuth2 client credentials. It acts as the application's service account: that
+    account's staff roles say which agencies' dossiers it may read and act on, and its scopes what it may do."""
+
+    class Scope(models.TextChoices):
+        CATALOGUE_READ = "catalogue:read", _("Read the catalogue")
+        DOSSIERS_READ = "dossiers:read", _("Read dossiers")
+        DOSSIERS_FILE = "dossiers:file", _("File dossiers for citizens")
+        DOSSIERS_ACT = "dossiers:act", _("Act on dossiers")
+        WEBHOOKS = "webhooks", _("Receive webhooks")
+
+    application = models.OneToOneField(settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE,
+                                       related_name="api_client")
+    scopes = models.JSONField(_("scopes"), default=list, help_text=_("What this client may ask a token for."))
+    rate_limit = models.CharField(_("rate limit"), max_length=20, default="600/min",
+                                  help_text=_("Requests per second, minute, hour or day, e.g. 600/min."))
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self):
+        return self.application.name
+
+
+class WebhookSubscription(models.Model):
+    """An API client's endpoint told of dossier events it may see, each delivery signed with the secret."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("URL"), max_length=500)
+    # Kept readable: every delivery is signed with it (HMAC-SHA256).
+    secret = models.CharField(_("signing secret"), max_length=100)
+    events = models.JSONField(_("events"), default=list, blank=True,
+                              help_text=_("The dossier actions to send, e.g. receive, approve; empty for all."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self):
+        return self.url
+
+    def wants(self, action):
+        return not self.events or action in self.events
+
+
+class IdempotencyRecord(models.Model):
+    """The response to a request that carried an Idempotency-Key, so a retried request gets the same answer and
+    never files twice."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="one_response_per_idempotency_key")]
 
 
 class Consultation(models.Model):

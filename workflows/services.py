@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
@@ -22,13 +23,12 @@ from procedures.forms import application_form, initial_from_storage
 from procedures.models import Agency, Procedure, ProcedureVersion
 from procedures.selectors import receiving_desks
 
-from . import notifications
+from . import notifications, webhooks
 from .clock import working_calendar
 from .models import (AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod, Rating,
                      may_edit)
 from .permissions import LEADER_ROLES, StaffRole, acting_role, agencies_where, holds_role, staff_roles
 from .signals import dossier_changed
-
 
 EDITABLE_STATES = (Dossier.State.DRAFT, Dossier.State.INCOMPLETE, Dossier.State.PAUSED)
 
@@ -56,10 +56,12 @@ class InvalidTransition(DossierError):
 
 
 @transaction.atomic
-def create_draft(*, procedure, acting_user, commune=None, form_data=None, applicant=None, client_ip=None):
-    """A citizen starts a dossier online, or an officer starts one for a walk-in applicant (`applicant` gives the
-    walk-in's name, identity number, phone, email and address). Refuses procedures not available today and
-    commune-level procedures without the commune that settles them."""
+def create_draft(*, procedure, acting_user, commune=None, form_data=None, applicant=None, integrated=False,
+                 client_ip=None):
+    """A citizen starts a dossier online, an officer starts one for a walk-in applicant, or an integrated system
+    (`integrated`, through the API) files one for a citizen; `applicant` gives the name, identity number, phone,
+    email and address of whoever it is filed for. Refuses procedures not available today and commune-level
+    procedures without the commune that settles them."""
     version = (ProcedureVersion.objects.filter(procedure__in=Procedure.objects.available().filter(pk=procedure.pk))
                .order_by("-number").first())
     if version is None:
@@ -68,12 +70,18 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
         raise DossierError(_("This procedure cannot be filed at present."))
     if procedure.level == Procedure.Level.COMMUNE and commune is None:
         raise DossierError(_("Choose the commune or ward that settles this procedure."))
-    desk = _officer_desk(acting_user)
-    if desk is not None:
+    desk = None if integrated else _officer_desk(acting_user)
+    if desk is not None or integrated:
         if not applicant or not applicant.get("name"):
-            raise DossierError(_("Give the walk-in applicant's name and identity."))
-        dossier = Dossier(channel=Dossier.Channel.COUNTER, filing_desk=desk, applicant_name=applicant["name"],
-                          **{f"applicant_{key}": value for key, value in applicant.items() if key != "name"})
+            raise DossierError(_("Give the applicant's name and identity."))
+        details = {f"applicant_{key}": value for key, value in applicant.items() if key != "name"}
+        dossier = Dossier(applicant_name=applicant["name"], **details)
+        if integrated:
+            # Filed for a citizen who has an account: it appears among their dossiers in the portal.
+            dossier.channel = Dossier.Channel.INTEGRATED
+            dossier.applicant = _citizen_with_identity(applicant.get("identity_number"))
+        else:
+            dossier.channel, dossier.filing_desk = Dossier.Channel.COUNTER, desk
     else:
         dossier = Dossier(channel=Dossier.Channel.ONLINE, applicant=acting_user,
                           applicant_name=acting_user.get_full_name() or acting_user.get_username(),
@@ -82,13 +90,20 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
                           applicant_phone=getattr(acting_user, "phone", None) or "",
                           applicant_address=getattr(acting_user, "address", ""))
     dossier.procedure, dossier.procedure_version, dossier.commune = procedure, version, commune
+    dossier.filed_by = acting_user
     dossier.form_data = form_data or {}
     dossier.fees_due = sum(fee["amount"] for fee in version.snapshot["fees"])
     dossier.save()
-    _audit(dossier, acting_user, "created", from_state="", client_ip=client_ip,
-           role=StaffRole.RECEIVING_OFFICER if desk else "applicant", agency=desk,
+    role = StaffRole.RECEIVING_OFFICER if desk else ("integrated_system" if integrated else "applicant")
+    _audit(dossier, acting_user, "created", from_state="", client_ip=client_ip, role=role, agency=desk,
            data={"channel": dossier.channel, "procedure_version": version.number})
     return dossier
+
+
+def _citizen_with_identity(identity_number):
+    if not identity_number:
+        return None
+    return get_user_model().objects.filter(identity_number=identity_number, is_active=True).first()
 
 
 @transaction.atomic
@@ -173,7 +188,7 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
         desks = receiving_desks(level=snapshot["level"], boundary_free=snapshot["boundary_free"])
         if not desks.filter(pk=agency.pk).exists():
             raise DossierError(_("%(desk)s does not receive this procedure's dossiers.") % {"desk": agency})
-        if dossier.channel == Dossier.Channel.ONLINE:
+        if dossier.channel in (Dossier.Channel.ONLINE, Dossier.Channel.INTEGRATED):
             _check_complete(dossier)
         dossier.submit(at=now, receiving_agency=agency,
                        code=dossier.code or next_dossier_code(agency=agency, day=timezone.localdate(now)))
@@ -183,14 +198,16 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
 
 
 @transaction.atomic
-def file_walk_in(*, procedure, acting_user, applicant, form_data, commune=None, result_delivery=None,
-                 delivery_address="", paper_documents=(), uploads=None, client_ip=None):
-    """A receiving officer files a walk-in applicant's dossier at their desk, for any procedure of any agency in
-    the province: the draft, its scanned documents (`uploads`: document order → file) and its submission with
-    the paper documents checked (their orders) happen together or not at all. Receipt, a supplement request or a
-    refusal follows as its own step."""
+def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, receiving_agency=None,
+                 result_delivery=None, delivery_address="", paper_documents=(), uploads=None, integrated=False,
+                 client_ip=None):
+    """Files a dossier in one go, or not at all: a receiving officer for a walk-in applicant at their desk, or an
+    integrated system for a citizen (`integrated`) with the desk it chose; for any procedure of any agency in the
+    province. The draft, its documents (`uploads`: document order → file) and its submission (with the paper
+    documents checked, their orders) happen together. Receipt, a supplement request or a refusal follows as its
+    own step."""
     dossier = create_draft(procedure=procedure, acting_user=acting_user, commune=commune, form_data=form_data,
-                           applicant=applicant, client_ip=client_ip)
+                           applicant=applicant, integrated=integrated, client_ip=client_ip)
     if result_delivery:
         dossier = update_form_data(dossier=dossier, acting_user=acting_user, form_data={},
                                    result_delivery=result_delivery, delivery_address=delivery_address,
@@ -198,13 +215,13 @@ def file_walk_in(*, procedure, acting_user, applicant, form_data, commune=None, 
     for order, upload in (uploads or {}).items():
         attach_document(dossier=dossier, acting_user=acting_user, document_order=order, upload=upload,
                         client_ip=client_ip)
-    return submit_dossier(dossier=dossier, acting_user=acting_user, paper_documents=paper_documents,
-                          client_ip=client_ip)
+    return submit_dossier(dossier=dossier, acting_user=acting_user, receiving_agency=receiving_agency,
+                          paper_documents=paper_documents, client_ip=client_ip)
 
 
 def _check_complete(dossier):
-    """An online dossier reaches the desk only with its application form valid and every required document
-    attached; at a desk the officer checks the papers themselves."""
+    """An online or integrated dossier reaches the desk only with its application form valid and every required
+    document attached; at a desk the officer checks the papers themselves."""
     snapshot = dossier.procedure_version.snapshot
     definition = snapshot.get("form", [])
     problems = []
@@ -401,6 +418,7 @@ def lapse_supplement_request(*, dossier_id, now):
     dossier.save()
     PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
     notifications.record(dossier, "lapse")
+    webhooks.record(dossier, "lapse")
     _audit(dossier, None, "lapse", from_state=from_state, role="system")
     return True
 
@@ -577,6 +595,7 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     changed = [field for field, value in after.items() if before[field] != value]
     dossier.save(update_fields=[*changed, "updated_at"])
     notifications.record(dossier, name, note=note, actor=acting_user, queue_before=queue_before)
+    webhooks.record(dossier, name)
     _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
            agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier
@@ -607,6 +626,8 @@ def _capacity(dossier, user, name, step):
     """The role and agency the person acted in, for the audit entry."""
     if user is not None and dossier.applicant_id == user.pk:
         return "applicant", None
+    if user is not None and dossier.channel == Dossier.Channel.INTEGRATED and dossier.filed_by_id == user.pk:
+        return "integrated_system", None
     if name in ("submit", "receive", "refuse", "request_documents", "resubmit"):
         agency_id = dossier.receiving_agency_id or dossier.filing_desk_id
         return acting_role(user, agency_id, [StaffRole.RECEIVING_OFFICER]), agency_id

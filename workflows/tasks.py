@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from onestop.sms import SmsDeliveryError, send_sms
 
-from . import notifications, timers
+from . import notifications, timers, webhooks
 from .models import Delivery, OutboxEvent
+from .webhooks import WebhookError
 
 RELAY_BATCH = 500
 MAX_ATTEMPTS = 5
@@ -27,8 +28,13 @@ def relay_outbox():
                           .order_by("created_at")[:RELAY_BATCH])
             deliveries = [
                 Delivery(event=event, channel=channel, recipient=address, language=language)
-                for event in events
+                for event in events if event.event != "webhook"
                 for channel, address, language in notifications.recipients(event)
+            ] + [
+                Delivery(event=event, channel=Delivery.Channel.WEBHOOK, recipient=subscription.url,
+                         subscription=subscription)
+                for event in events if event.event == "webhook"
+                for subscription in webhooks.subscribers(event)
             ]
             Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
             OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(relayed_at=timezone.now())
@@ -46,28 +52,34 @@ def deliver(self, delivery_id):
     error = None
     with transaction.atomic():
         delivery = (Delivery.objects.select_for_update(of=("self",))
-                    .select_related("event__dossier__procedure_version")
+                    .select_related("event__dossier__procedure_version", "subscription")
                     .filter(pk=delivery_id, status=Delivery.Status.PENDING).first())
         if delivery is None:
             return "already done"
         delivery.attempts += 1
         try:
             _send(delivery)
-        except (SmsDeliveryError, OSError) as failure:
+        except (SmsDeliveryError, WebhookError, OSError) as failure:
             error = failure
             delivery.last_error = str(failure)[:2000]
             if not getattr(failure, "retryable", True) or delivery.attempts >= MAX_ATTEMPTS:
                 delivery.status = Delivery.Status.FAILED
         else:
             delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
-        delivery.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        delivery.save(update_fields=["attempts", "last_error", "status", "sent_at", "response_status"])
     if error is not None and delivery.status == Delivery.Status.PENDING:
         raise self.retry(countdown=2 ** delivery.attempts, exc=error)
     return delivery.status
 
 
 def _send(delivery):
-    if delivery.channel == Delivery.Channel.EMAIL:
+    if delivery.channel == Delivery.Channel.WEBHOOK:
+        try:
+            delivery.response_status = webhooks.send(delivery)
+        except WebhookError as failure:
+            delivery.response_status = failure.status
+            raise
+    elif delivery.channel == Delivery.Channel.EMAIL:
         subject, body = notifications.email(delivery.event, delivery.language)
         send_mail(subject, body, None, [delivery.recipient])
     else:

@@ -40,7 +40,7 @@ def test_a_handover_tells_the_next_steps_holders_and_an_assignment_only_the_assi
 
 
 def test_the_officer_who_acts_is_not_told_of_their_own_work(office):
-    dossier = services.file_walk_in(procedure=office.procedure, acting_user=office.receiver,
+    dossier = services.file_dossier(procedure=office.procedure, acting_user=office.receiver,
                                     applicant={"name": "Lê Văn Nam", "identity_number": "038090001111"},
                                     form_data={"address": "12 Lê Lợi"})
     dossier = services.receive_dossier(dossier=dossier, acting_user=office.receiver)

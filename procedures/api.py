@@ -1,0 +1,188 @@
+"""The catalogue over the API, read-only: administrative units, agencies, fields and the procedures citizens may
+file today, with their documents, steps, fees, application form and legal basis."""
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.pagination import CursorPagination
+
+from onestop.api import HasScope
+
+from .models import (
+    AdministrativeUnit,
+    Agency,
+    Fee,
+    Field,
+    FormField,
+    LegalDocument,
+    Procedure,
+    ProcessStep,
+    RequiredDocument,
+)
+from .selectors import search_procedures
+
+CATALOGUE_SCOPES = {"list": "catalogue:read", "retrieve": "catalogue:read"}
+
+
+class CataloguePage(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = "code"
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ["code", "name", "kind", "parent", "effective_from", "effective_to"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "kind", "unit", "parent", "receives_dossiers", "address", "phone", "email",
+                  "effective_from", "effective_to"]
+
+
+class FieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Field
+        fields = ["code", "name"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RequiredDocument
+        fields = ["order", "name", "form", "copies", "is_required", "note"]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProcessStep
+        fields = ["order", "name", "role", "share"]
+
+
+class FeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Fee
+        fields = ["order", "name", "kind", "amount", "note"]
+
+
+class FormFieldSerializer(serializers.ModelSerializer):
+    choices = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FormField
+        fields = ["order", "name", "label", "kind", "required", "help_text", "choices", "min_length", "max_length",
+                  "min_value", "max_value"]
+
+    def get_choices(self, field) -> list[str]:
+        return [line.strip() for line in field.choices.splitlines() if line.strip()]
+
+
+class LegalDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LegalDocument
+        fields = ["number", "title", "issuer", "issued_on"]
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    field = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    competent_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Procedure
+        fields = ["code", "name", "field", "level", "competent_agency", "competent_agency_kind", "time_limit",
+                  "time_limit_unit", "online_level", "boundary_free", "result"]
+
+
+class ProcedureDetailSerializer(ProcedureSerializer):
+    documents = DocumentSerializer(many=True, read_only=True)
+    steps = StepSerializer(many=True, read_only=True)
+    fees = FeeSerializer(many=True, read_only=True)
+    form_fields = FormFieldSerializer(many=True, read_only=True)
+    legal_basis = LegalDocumentSerializer(many=True, read_only=True)
+
+    class Meta(ProcedureSerializer.Meta):
+        fields = [*ProcedureSerializer.Meta.fields, "intake_cutoff", "documents", "steps", "fees", "form_fields",
+                  "legal_basis"]
+
+
+class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [HasScope]
+    scopes = CATALOGUE_SCOPES
+    pagination_class = CataloguePage
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+
+
+@extend_schema_view(list=extend_schema(summary="Administrative units in force today"),
+                    retrieve=extend_schema(summary="One administrative unit"))
+class UnitViewSet(CatalogueViewSet):
+    serializer_class = UnitSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        return AdministrativeUnit.objects.effective_today().select_related("parent")
+
+
+class AgencyFilter(filters.FilterSet):
+    unit = filters.CharFilter(field_name="unit__code")
+
+    class Meta:
+        model = Agency
+        fields = ["kind", "unit", "receives_dossiers"]
+
+
+@extend_schema_view(list=extend_schema(summary="Agencies in force today"),
+                    retrieve=extend_schema(summary="One agency"))
+class AgencyViewSet(CatalogueViewSet):
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+
+    def get_queryset(self):
+        return Agency.objects.effective_today().select_related("unit", "parent")
+
+
+@extend_schema_view(list=extend_schema(summary="Fields of procedures"), retrieve=extend_schema(summary="One field"))
+class FieldViewSet(CatalogueViewSet):
+    serializer_class = FieldSerializer
+    queryset = Field.objects.all()
+
+
+class ProcedureFilter(filters.FilterSet):
+    field = filters.CharFilter(field_name="field__code")
+    agency = filters.CharFilter(field_name="competent_agency__code")
+    q = filters.CharFilter(method="search", label="Words of the name or code, accents optional")
+
+    class Meta:
+        model = Procedure
+        fields = ["level", "online_level", "field", "agency"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(pk__in=search_procedures(query=value).values("pk"))
+
+
+@extend_schema_view(list=extend_schema(summary="Procedures that may be filed today"),
+                    retrieve=extend_schema(summary="One procedure with its documents, steps, fees, form and legal "
+                                                   "basis"))
+class ProcedureViewSet(CatalogueViewSet):
+    filterset_class = ProcedureFilter
+
+    def get_serializer_class(self):
+        return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureSerializer
+
+    def get_queryset(self):
+        procedures = Procedure.objects.available().select_related("field", "competent_agency")
+        if self.action == "retrieve":
+            procedures = procedures.prefetch_related(
+                "documents", "steps", "fees", "legal_basis",
+                Prefetch("form_fields", queryset=FormField.objects.order_by("order")),
+            )
+        return procedures

@@ -1,0 +1,124 @@
+"""Integrated systems file and carry dossiers through the API, under the same rules as the portal and the window."""
+
+import pytest
+
+from tests.api.conftest import Integrator, filing
+from workflows.models import Dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_integrated_system_files_for_a_citizen_who_then_sees_it_in_the_portal(integrator, office, client):
+    response = integrator.api().post("/api/v1/dossiers/", filing(office), format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    dossier = Dossier.objects.get(code=body["code"])
+    assert (dossier.channel, dossier.state, dossier.applicant) == ("integrated", "submitted", office.citizen)
+    assert dossier.documents.count() == 2 and dossier.form_data["dien_tich"] == "120.5"
+    assert response["Location"].endswith(f"/api/v1/dossiers/{dossier.code}/")
+    assert response["ETag"] == f'"{dossier.version}"'
+    client.force_login(office.citizen)
+    assert dossier.code in client.get("/ho-so/").content.decode()
+
+
+def test_a_filing_with_a_bad_form_is_a_problem_with_each_fields_error(integrator, office):
+    response = integrator.api().post("/api/v1/dossiers/", filing(office, form={"dien_tich": "-3"}), format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 400 and problem["title"] == "Bad Request"
+    assert {"dia_chi_cong_trinh", "dien_tich"} <= problem["errors"]["form"].keys()
+    assert not Dossier.objects.exists()
+
+
+def test_a_retried_filing_with_the_same_idempotency_key_files_once(integrator, office):
+    api = integrator.api()
+    first = api.post("/api/v1/dossiers/", filing(office), format="json", HTTP_IDEMPOTENCY_KEY="dvcqg-2026-000123")
+    again = api.post("/api/v1/dossiers/", filing(office), format="json", HTTP_IDEMPOTENCY_KEY="dvcqg-2026-000123")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json() and again["Idempotent-Replayed"] == "true"
+    assert Dossier.objects.count() == 1
+
+    different = api.post("/api/v1/dossiers/", filing(office, delivery_address="Khác"), format="json",
+                         HTTP_IDEMPOTENCY_KEY="dvcqg-2026-000123")
+    assert different.status_code == 422 and Dossier.objects.count() == 1
+
+
+def test_a_transition_needs_the_version_the_caller_read(integrator, office):
+    api = integrator.api()
+    code = api.post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+    etag = api.get(f"/api/v1/dossiers/{code}/")["ETag"]
+
+    assert api.post(f"/api/v1/dossiers/{code}/receive/", {}, format="json").status_code == 428
+    assert api.post(f"/api/v1/dossiers/{code}/receive/", {}, format="json", HTTP_IF_MATCH='"999"').status_code == 412
+    assert api.post(f"/api/v1/dossiers/{code}/receive/", {"version": 1}, format="json").status_code == 409
+
+    received = api.post(f"/api/v1/dossiers/{code}/receive/", {}, format="json", HTTP_IF_MATCH=etag)
+    assert received.status_code == 200, received.json()
+    assert received.json()["state"] == "received" and received["ETag"] != etag
+    # The same request again is stale now: no second receipt.
+    assert api.post(f"/api/v1/dossiers/{code}/receive/", {}, format="json", HTTP_IF_MATCH=etag).status_code == 412
+
+
+def test_a_client_never_sees_another_agencys_dossiers(integrator, office, django_user_model):
+    code = integrator.api().post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+    branch = Integrator(django_user_model, "bimson", roles=[(office.other_desk, "receiving_officer")]).api()
+
+    assert branch.get(f"/api/v1/dossiers/{code}/").status_code == 404
+    assert branch.get("/api/v1/dossiers/").json()["results"] == []
+    assert branch.post(f"/api/v1/dossiers/{code}/receive/", {"version": 2}, format="json").status_code == 404
+
+
+def test_each_scope_allows_its_calls_and_nothing_else(office, django_user_model):
+    reader = Integrator(django_user_model, "reader", scopes=["catalogue:read"],
+                        roles=[(office.desk, "receiving_officer")])
+
+    assert reader.token("dossiers:file").status_code == 400  # a scope its client was not granted
+    api = reader.api()
+    assert api.get("/api/v1/procedures/").status_code == 200
+    refused = api.get("/api/v1/dossiers/")
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/problem+json"
+    assert api.post("/api/v1/dossiers/", filing(office), format="json").status_code == 403
+
+
+def test_a_token_narrowed_to_one_scope_carries_only_that_one(integrator, office):
+    filer = integrator.api(scope="dossiers:file")
+
+    code = filer.post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+    assert filer.get(f"/api/v1/dossiers/{code}/").status_code == 403
+    assert filer.post(f"/api/v1/dossiers/{code}/receive/", {"version": 2}, format="json").status_code == 403
+
+
+def test_without_a_token_every_endpoint_answers_401_as_a_problem(client):
+    for path in ("/api/v1/procedures/", "/api/v1/dossiers/", "/api/v1/lookup/?code=X&verifier=1234"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.json()["status"] == 401 and "Bearer" in response["WWW-Authenticate"]
+
+
+def test_an_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/khong-co/")
+    assert response.status_code == 404 and response.json()["title"] == "Not Found"
+
+
+def test_a_citizen_with_a_session_reads_only_their_own_dossiers(integrator, office, client):
+    code = integrator.api().post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+
+    client.force_login(office.citizen)
+    assert [row["code"] for row in client.get("/api/v1/dossiers/").json()["results"]] == [code]
+    timeline = client.get(f"/api/v1/dossiers/{code}/timeline/").json()
+    assert [entry["action"] for entry in timeline] == ["created", "submit"]
+    client.force_login(office.other_citizen)
+    assert client.get(f"/api/v1/dossiers/{code}/").status_code == 404
+
+
+def test_the_catalogue_describes_a_procedure_as_filed(integrator, office):
+    detail = integrator.api().get(f"/api/v1/procedures/{office.procedure.code}/").json()
+
+    assert [document["order"] for document in detail["documents"]] == [1, 2]
+    assert [field["name"] for field in detail["form_fields"]] == ["dia_chi_cong_trinh", "dien_tich",
+                                                                   "so_dinh_danh_chu_dau_tu"]
+    assert [step["role"] for step in detail["steps"]][0] == "receiving_officer"

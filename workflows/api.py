@@ -1,0 +1,453 @@
+"""Dossiers over the API: filed, read, listed and carried through their transitions by the same services as the
+portal and the single window, so the same rules hold. Thin: serializers check shapes, the services decide."""
+
+import base64
+import binascii
+import hashlib
+import json
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from citizens.selectors import TIMELINE_EVENTS, find_for_lookup
+from onestop.api import (
+    Conflict,
+    HasScope,
+    PreconditionFailed,
+    PreconditionRequired,
+    UnprocessableEntity,
+    api_client,
+)
+from onestop.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
+from procedures.forms import application_form, form_data_for_storage
+from procedures.models import AdministrativeUnit, Agency, Procedure
+from procedures.validators import validate_identity_number, validate_phone_number
+
+from . import selectors, services
+from .models import AuditEntry, Dossier, IdempotencyRecord
+from .permissions import staff_roles
+from .web import client_ip
+
+# Beside the problems every endpoint may answer with (onestop.schema.problem_responses).
+PROBLEMS = {(code, PROBLEM_CONTENT_TYPE): ProblemSerializer for code in (409, 412, 428)}
+PROBLEM = ProblemSerializer
+
+
+class DossierPage(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = "-id"
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    procedure_name = serializers.CharField(source="procedure.name", read_only=True)
+    receiving_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    competent_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    result_desk = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    national_status = serializers.CharField(read_only=True, allow_null=True)
+    current_step = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = ["code", "version", "state", "national_status", "channel", "procedure", "procedure_name",
+                  "applicant_name", "receiving_agency", "competent_agency", "result_desk", "commune",
+                  "current_step", "submitted_at", "received_at", "due_at", "appointment_at", "result_at",
+                  "returned_at", "closed_at", "paused_at", "outcome", "reason", "result_delivery", "fees_due",
+                  "fees_paid"]
+        read_only_fields = fields
+
+    def get_current_step(self, dossier) -> dict | None:
+        step = dossier.current_step
+        if step is None:
+            return None
+        return {"order": step["order"], "name": step["name"], "role": step["role"],
+                "due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None}
+
+
+class DossierDetailSerializer(DossierSerializer):
+    form_data = serializers.JSONField(read_only=True)
+    applicant_identity_number = serializers.CharField(read_only=True)
+    applicant_phone = serializers.CharField(read_only=True)
+    applicant_email = serializers.CharField(read_only=True)
+    applicant_address = serializers.CharField(read_only=True)
+
+    class Meta(DossierSerializer.Meta):
+        fields = [*DossierSerializer.Meta.fields, "applicant_identity_number", "applicant_phone", "applicant_email",
+                  "applicant_address", "delivery_address", "form_data"]
+        read_only_fields = fields
+
+
+class ApplicantSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    identity_number = serializers.CharField(max_length=12, validators=[validate_identity_number])
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True,
+                                  validators=[validate_phone_number])
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1, help_text="The required document's order in the procedure.")
+    filename = serializers.CharField(max_length=200)
+    content = serializers.CharField(help_text="The file, base64-encoded: a PDF, JPEG or PNG of at most 10 MB.")
+
+    def validate_content(self, value):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError(_("Not valid base64.")) from None
+
+
+
+class FilingSerializer(serializers.Serializer):
+    procedure = serializers.SlugRelatedField(slug_field="code", queryset=Procedure.objects.available())
+    commune = serializers.SlugRelatedField(slug_field="code", required=False, allow_null=True,
+                                           queryset=AdministrativeUnit.objects.all(),
+                                           help_text="For a commune-level procedure: the commune that settles it.")
+    receiving_agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(receives_dossiers=True),
+        help_text="The desk that receives it (any desk in the province for most procedures).")
+    applicant = ApplicantSerializer(required=False, help_text="Whom it is filed for; a citizen filing for "
+                                                              "themselves leaves it out.")
+    form = serializers.DictField(required=False, default=dict, help_text="The application form's answers, by field "
+                                                                          "name.")
+    result_delivery = serializers.ChoiceField(choices=Dossier.ResultDelivery.choices, required=False)
+    delivery_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    documents = DocumentUploadSerializer(many=True, required=False, default=list)
+
+    def validate(self, data):
+        definition = data["procedure"].current_version.snapshot.get("form", []) if data[
+            "procedure"].current_version else []
+        form = application_form(definition, data={key: value for key, value in data["form"].items()})
+        if not form.is_valid():
+            raise serializers.ValidationError({"form": {name: list(messages) for name, messages in form.errors.items()}})
+        data["form"] = form_data_for_storage(form)
+        return data
+
+
+class ActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, help_text=(
+        "The version the caller last read; a stale one is refused with 409. Or send If-Match with the ETag."))
+
+
+class NoteActionSerializer(ActionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonActionSerializer(ActionSerializer):
+    reason = serializers.CharField(help_text="The reason, or exactly what is missing, in writing.")
+
+
+class HandOverSerializer(NoteActionSerializer):
+    assignee = serializers.CharField(required=False, help_text="Username of the colleague to take the next step.")
+
+
+class AssignSerializer(ActionSerializer):
+    assignee = serializers.CharField(help_text="Username of the colleague to take the current step.")
+
+
+class ApologySerializer(ReasonActionSerializer):
+    new_appointment = serializers.DateTimeField()
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    actor_role = serializers.CharField()
+
+    class Meta:
+        model = AuditEntry
+        fields = ["at", "action", "from_state", "to_state", "step_order", "actor_role", "note"]
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    state = serializers.CharField()
+    national_status = serializers.CharField(allow_null=True)
+    procedure_name = serializers.CharField(source="procedure.name")
+    appointment_at = serializers.DateTimeField(allow_null=True)
+
+
+def _assignee(username):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise serializers.ValidationError({"assignee": [_("No active colleague has this username.")]})
+    return user
+
+
+# Each transition: the serializer of its request, and how its fields reach the service.
+ACTIONS = {
+    "receive": (NoteActionSerializer, services.receive_dossier, lambda data: {"note": data["note"]}),
+    "refuse": (ReasonActionSerializer, services.refuse_dossier, lambda data: {"reason": data["reason"]}),
+    "request_documents": (ReasonActionSerializer, services.request_documents,
+                          lambda data: {"missing": data["reason"]}),
+    "resubmit": (ActionSerializer, services.resubmit_dossier, lambda data: {}),
+    "hand_over": (HandOverSerializer, services.hand_over,
+                  lambda data: {"note": data["note"],
+                                "assignee": _assignee(data["assignee"]) if data.get("assignee") else None}),
+    "assign": (AssignSerializer, services.assign_dossier, lambda data: {"assignee": _assignee(data["assignee"])}),
+    "send_back": (ReasonActionSerializer, services.send_back, lambda data: {"reason": data["reason"]}),
+    "request_supplement": (ReasonActionSerializer, services.request_supplement,
+                           lambda data: {"missing": data["reason"]}),
+    "supply": (ActionSerializer, services.supply_supplement, lambda data: {}),
+    "apologise": (ApologySerializer, services.apologise,
+                  lambda data: {"reason": data["reason"], "new_appointment": data["new_appointment"]}),
+    "approve": (NoteActionSerializer, services.approve_dossier, lambda data: {"note": data["note"]}),
+    "refuse_result": (ReasonActionSerializer, services.refuse_result, lambda data: {"reason": data["reason"]}),
+    "return_result": (ActionSerializer, services.return_result, lambda data: {}),
+    "withdraw": (ReasonActionSerializer, services.withdraw_dossier, lambda data: {"reason": data["reason"]}),
+}
+
+
+class DossierFilter(filters.FilterSet):
+    state = filters.MultipleChoiceFilter(choices=Dossier.State.choices)
+    procedure = filters.CharFilter(field_name="procedure__code")
+    agency = filters.CharFilter(method="in_agency", help_text="An agency's code: received, settled or returned "
+                                                               "there.")
+    submitted_after = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    sla = filters.ChoiceFilter(method="in_sla", choices=[("on_time", "on time"), ("due_soon", "due soon"),
+                                                         ("overdue", "overdue"), ("paused", "paused")])
+
+    class Meta:
+        model = Dossier
+        fields = ["state", "procedure", "channel"]
+
+    def in_agency(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(receiving_agency__code=value) | Q(competent_agency__code=value)
+                               | Q(result_desk__code=value))
+
+    def in_sla(self, queryset, name, value):
+        return queryset.filter(selectors.sla_condition(value))
+
+
+def _action_view(name):
+    """The endpoint POST /dossiers/{code}/<name>/ for one transition."""
+    serializer_class, service, arguments = ACTIONS[name]
+
+    def act(self, request, code=None):
+        dossier = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        expected, if_match = self._expected_version(request, serializer.validated_data)
+        try:
+            dossier = service(dossier=dossier, acting_user=request.user, expected_version=expected,
+                              client_ip=client_ip(request), **arguments(serializer.validated_data))
+        except services.DossierChanged as changed:
+            raise (PreconditionFailed if if_match else Conflict)(str(changed)) from changed
+        except services.NotPermitted as refusal:
+            raise PermissionDenied(str(refusal)) from refusal
+        except services.DossierError as refusal:
+            raise Conflict(str(refusal)) from refusal
+        return self._dossier_response(dossier)
+
+    # The router maps the HTTP method to the function by its name, so it is named before it is decorated.
+    act.__name__ = act.__qualname__ = name
+    label = next(t.custom["label"] for t in Dossier().get_all_state_transitions() if t.name == name)
+    documented = extend_schema(
+        request=serializer_class, responses={200: DossierDetailSerializer, **PROBLEMS}, summary=str(label),
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                     description="The dossier's ETag as last read; a stale one gets 412.")],
+    )(act)
+    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"),
+                  serializer_class=serializer_class)(documented)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Dossiers the caller may see, newest first", responses={200: DossierSerializer}),
+    retrieve=extend_schema(summary="One dossier, with its ETag", responses={200: DossierDetailSerializer,
+                                                                           **PROBLEMS}),
+)
+class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Dossiers by their code. Every write needs the dossier's current version (If-Match or `version`)."""
+
+    permission_classes = [HasScope]
+    scopes = {"list": "dossiers:read", "retrieve": "dossiers:read", "timeline": "dossiers:read",
+              "create": "dossiers:file", "documents": "dossiers:file",
+              **{name: "dossiers:act" for name in ACTIONS}}
+    pagination_class = DossierPage
+    filterset_class = DossierFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    serializer_class = DossierSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Dossier.objects.none()
+        return (selectors.api_dossiers(self.request.user).exclude(code__isnull=True)
+                .select_related("procedure", "procedure_version", "receiving_agency", "competent_agency",
+                                "result_desk", "commune"))
+
+    def get_serializer_class(self):
+        return DossierDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._dossier_response(self.get_object())
+
+    @extend_schema(request=FilingSerializer, responses={201: DossierDetailSerializer, **PROBLEMS, (422, PROBLEM_CONTENT_TYPE): PROBLEM},
+                   summary="File a dossier: for a citizen (an integrated system), for a walk-in applicant (a "
+                           "receiving officer) or for oneself (a citizen)",
+                   parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                                description="Any unique string; a retried request with the same "
+                                                            "key returns the first answer and files nothing.")])
+    def create(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 255:
+            raise ParseError(_("The Idempotency-Key is at most 255 characters."))
+        with transaction.atomic():
+            if key:
+                record, replay = _claim(request, key)
+                if replay is not None:
+                    return replay
+            status_code, body = self._file(request)
+            if key:
+                record.response_status, record.response_body = status_code, body
+                record.save(update_fields=["response_status", "response_body"])
+        response = Response(body, status=status_code)
+        response["Location"] = f"{request.path}{body['code']}/"
+        response["ETag"] = f'"{body["version"]}"'
+        return response
+
+    def _file(self, request):
+        serializer = FilingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        integrated = api_client(request) is not None
+        if (integrated or staff_roles(request.user)) and not data.get("applicant"):
+            raise serializers.ValidationError({"applicant": [_("Give whom the dossier is filed for.")]})
+        uploads = {document["order"]: ContentFile(document["content"], name=document["filename"])
+                   for document in data["documents"]}
+        try:
+            if integrated or data.get("applicant"):
+                dossier = services.file_dossier(
+                    procedure=data["procedure"], acting_user=request.user, applicant=data.get("applicant"),
+                    form_data=data["form"], commune=data.get("commune"), receiving_agency=data["receiving_agency"],
+                    result_delivery=data.get("result_delivery"), delivery_address=data["delivery_address"],
+                    uploads=uploads, integrated=integrated, client_ip=client_ip(request))
+            else:
+                dossier = self._file_for_oneself(request, data, uploads)
+        except services.NotPermitted as refusal:
+            raise PermissionDenied(str(refusal)) from refusal
+        except services.DossierError as refusal:
+            raise Conflict(str(refusal)) from refusal
+        return status.HTTP_201_CREATED, DossierDetailSerializer(dossier).data
+
+    @staticmethod
+    def _file_for_oneself(request, data, uploads):
+        with transaction.atomic():
+            dossier = services.create_draft(procedure=data["procedure"], acting_user=request.user,
+                                            commune=data.get("commune"), form_data=data["form"],
+                                            client_ip=client_ip(request))
+            if data.get("result_delivery"):
+                dossier = services.update_form_data(dossier=dossier, acting_user=request.user, form_data={},
+                                                    result_delivery=data["result_delivery"],
+                                                    delivery_address=data["delivery_address"])
+            for order, upload in uploads.items():
+                services.attach_document(dossier=dossier, acting_user=request.user, document_order=order,
+                                         upload=upload)
+            return services.submit_dossier(dossier=dossier, acting_user=request.user,
+                                           receiving_agency=data["receiving_agency"])
+
+    @extend_schema(request=DocumentUploadSerializer, responses={200: DossierDetailSerializer, **PROBLEMS},
+                   summary="Attach a document while the dossier waits for a supplement")
+    @action(detail=True, methods=["post"], serializer_class=DocumentUploadSerializer)
+    def documents(self, request, code=None):
+        dossier = self.get_object()
+        upload = DocumentUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        try:
+            services.attach_document(dossier=dossier, acting_user=request.user,
+                                     document_order=upload.validated_data["order"], upload=ContentFile(upload.validated_data["content"],
+                                                        name=upload.validated_data["filename"]),
+                                     client_ip=client_ip(request))
+        except services.NotPermitted as refusal:
+            raise PermissionDenied(str(refusal)) from refusal
+        except services.DossierError as refusal:
+            raise Conflict(str(refusal)) from refusal
+        dossier.refresh_from_db()
+        return self._dossier_response(dossier)
+
+    @extend_schema(responses={200: TimelineEntrySerializer(many=True), **PROBLEMS},
+                   summary="What happened to the dossier, oldest first")
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def timeline(self, request, code=None):
+        dossier = self.get_object()
+        entries = AuditEntry.objects.filter(dossier=dossier).exclude(action="note").order_by("at", "id")
+        if not staff_roles(request.user) and api_client(request) is None:
+            entries = entries.filter(action__in=TIMELINE_EVENTS)  # an applicant sees what the portal shows
+        return Response(TimelineEntrySerializer(entries, many=True).data)
+
+    def _expected_version(self, request, data):
+        if_match = request.headers.get("If-Match", "").strip()
+        if if_match:
+            try:
+                return int(if_match.removeprefix("W/").strip('"')), True
+            except ValueError:
+                raise PreconditionFailed(_("If-Match must be the ETag the dossier was read with.")) from None
+        if "version" in data:
+            return data["version"], False
+        raise PreconditionRequired(_("Send the version you read (If-Match, or version in the body)."))
+
+    @staticmethod
+    def _dossier_response(dossier):
+        response = Response(DossierDetailSerializer(dossier).data)
+        response["ETag"] = f'"{dossier.version}"'
+        return response
+
+
+for _name in ACTIONS:
+    setattr(DossierViewSet, _name, _action_view(_name))
+
+
+def _claim(request, key):
+    """The idempotency record for this caller and key, created now, or the stored answer to replay. A request
+    with the same key while the first is still running waits for it (the row lock)."""
+    digest = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(owner=request.user, key=key, request_hash=digest)
+        return record, None
+    except IntegrityError:
+        record = IdempotencyRecord.objects.select_for_update().get(owner=request.user, key=key)
+    if record.request_hash != digest:
+        raise UnprocessableEntity(_("This Idempotency-Key was used for a different request."))
+    response = Response(record.response_body, status=record.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return record, response
+
+
+class LookupView(APIView):
+    """The public lookup's answer for an integrator or app: the status of a dossier whose code and applicant's
+    phone (or last 4 digits of the identity number) match."""
+
+    permission_classes = [HasScope]
+    scopes = {"get": "dossiers:read"}
+
+    @extend_schema(summary="Look a dossier up by its code and the applicant's phone or the last 4 digits of "
+                           "their identity number",
+                   parameters=[OpenApiParameter("code", str, required=True),
+                               OpenApiParameter("verifier", str, required=True)],
+                   responses={200: LookupSerializer, **PROBLEMS})
+    def get(self, request):
+        code, verifier = request.query_params.get("code", ""), request.query_params.get("verifier", "")
+        if not code or not verifier:
+            raise ParseError(_("Give the code and the phone number or the last 4 digits of the identity number."))
+        dossier = find_for_lookup(code=code, verifier=verifier)
+        if dossier is None:
+            raise NotFound(_("No dossier has this code with this phone or identity number."))
+        return Response(LookupSerializer(dossier).data)
