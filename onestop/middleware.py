@@ -24,3 +24,27 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """PostgreSQL text cannot hold the NUL character: an API request carrying one in its path, query or JSON body
+    is refused as bad input before it reaches a query that would fail with a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and self._carries_nul(request):
+            from .problems import problem_response
+
+            return problem_response(400, "The request contains a NUL character, which no field accepts.", request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type == "application/json":
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body.lower()
+        return False

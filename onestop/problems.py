@@ -22,8 +22,8 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong and what to do, for a person.")
     instance = serializers.CharField(required=False, help_text="The path that was called.")
     code = serializers.CharField(required=False, help_text="A machine-readable reason, e.g. not_authenticated.")
-    errors = serializers.DictField(required=False, child=serializers.ListField(),
-                                   help_text="For invalid fields: each field's messages.")
+    errors = serializers.DictField(required=False, help_text=(
+        "For invalid fields: each field's messages; nested objects and lists hold their own fields' messages."))
 
 
 def problem_details(exc, context):

@@ -33,7 +33,7 @@ class CataloguePage(CursorPagination):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AdministrativeUnit
@@ -42,7 +42,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 class AgencySerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Agency
@@ -94,7 +94,7 @@ class LegalDocumentSerializer(serializers.ModelSerializer):
 
 class ProcedureSerializer(serializers.ModelSerializer):
     field = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    competent_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    competent_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Procedure

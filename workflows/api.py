@@ -53,12 +53,13 @@ class DossierPage(CursorPagination):
 class DossierSerializer(serializers.ModelSerializer):
     procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
     procedure_name = serializers.CharField(source="procedure.name", read_only=True)
-    receiving_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    competent_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    result_desk = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    receiving_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    competent_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    result_desk = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    commune = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     national_status = serializers.CharField(read_only=True, allow_null=True)
     current_step = serializers.SerializerMethodField()
+    outcome = serializers.ChoiceField(choices=Dossier.Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Dossier

@@ -1,0 +1,53 @@
+"""The committed OpenAPI schema is the API: it matches the code, and the live API keeps to it under generated
+requests (schemathesis): no 5xx, no undocumented status, content type, header or body."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
+                                               response_schema_conformance, status_code_conformance)
+
+from tests.api.conftest import Integrator, filing
+from tests.office import open_for_online_filing
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "openapi.yaml"
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+          response_schema_conformance]
+
+schema = schemathesis.openapi.from_path(SCHEMA)
+
+
+def test_the_committed_schema_is_what_the_code_generates(tmp_path):
+    generated = tmp_path / "openapi.yaml"
+    result = subprocess.run([sys.executable, "manage.py", "spectacular", "--file", str(generated), "--validate",
+                             "--fail-on-warn"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert generated.read_text() == SCHEMA.read_text(), (
+        "openapi.yaml is out of date: run `manage.py spectacular --file openapi.yaml --validate` and commit it")
+
+
+@pytest.fixture
+def bearer(live_server, django_user_model, office):
+    """A client with every scope at the service centre's desk, and a filed dossier for the paths with a code."""
+    open_for_online_filing(office)
+    integrator = Integrator(django_user_model, "fuzzer", roles=[(office.desk, "receiving_officer")],
+                            rate_limit="100000/min")
+    integrator.api().post("/api/v1/dossiers/", filing(office), format="json")
+    token = integrator.token().json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+def test_the_live_api_keeps_to_its_schema(case, live_server, bearer):
+    case.call_and_validate(base_url=live_server.url, headers=bearer, checks=CHECKS)
+
+
