@@ -122,3 +122,49 @@ def test_the_catalogue_describes_a_procedure_as_filed(integrator, office):
     assert [field["name"] for field in detail["form_fields"]] == ["dia_chi_cong_trinh", "dien_tich",
                                                                    "so_dinh_danh_chu_dau_tu"]
     assert [step["role"] for step in detail["steps"]][0] == "receiving_officer"
+
+
+SCOPED_CALLS = {
+    "catalogue:read": lambda api, office, code: api.get(f"/api/v1/procedures/{office.procedure.code}/"),
+    "dossiers:read": lambda api, office, code: api.get(f"/api/v1/dossiers/{code}/timeline/"),
+    "dossiers:file": lambda api, office, code: api.post("/api/v1/dossiers/", filing(office), format="json"),
+    "dossiers:act": lambda api, office, code: api.post(
+        f"/api/v1/dossiers/{code}/receive/", {"version": Dossier.objects.get(code=code).version}, format="json"),
+}
+
+
+@pytest.mark.parametrize("scope", SCOPED_CALLS)
+def test_each_scope_opens_its_own_calls_and_only_those(integrator, office, scope):
+    code = integrator.api().post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+    narrowed = integrator.api(scope=scope)
+
+    for other, call in SCOPED_CALLS.items():
+        status = call(narrowed, office, code).status_code
+        assert (status < 400) == (other == scope), (scope, other, status)
+
+
+def test_a_client_beyond_its_rate_limit_is_told_to_wait(office, django_user_model):
+    api = Integrator(django_user_model, "chatty", scopes=["catalogue:read"], rate_limit="3/min").api()
+
+    statuses = [api.get("/api/v1/fields/").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    refused = api.get("/api/v1/fields/")
+    assert refused["Content-Type"] == "application/problem+json" and int(refused["Retry-After"]) > 0
+
+
+def test_staff_act_through_the_api_with_their_own_roles(integrator, office, client):
+    code = integrator.api().post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+
+    version = Dossier.objects.get(code=code).version
+
+    client.force_login(office.specialist)  # works at the department, not at the receiving desk
+    assert client.post(f"/api/v1/dossiers/{code}/receive/", {"version": version},
+                       content_type="application/json").status_code == 404
+    client.force_login(office.receiver)
+    received = client.post(f"/api/v1/dossiers/{code}/receive/", {"version": version},
+                           content_type="application/json")
+    assert received.status_code == 200 and received.json()["state"] == "received"
+    refused = client.post(f"/api/v1/dossiers/{code}/approve/", {"version": received.json()["version"]},
+                          content_type="application/json")
+    assert refused.status_code in (403, 409) and refused.json()["detail"]
