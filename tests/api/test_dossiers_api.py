@@ -1,5 +1,7 @@
 """Integrated systems file and carry dossiers through the API, under the same rules as the portal and the window."""
 
+import base64
+
 import pytest
 
 from tests.api.conftest import Integrator, filing
@@ -168,3 +170,23 @@ def test_staff_act_through_the_api_with_their_own_roles(integrator, office, clie
     refused = client.post(f"/api/v1/dossiers/{code}/approve/", {"version": received.json()["version"]},
                           content_type="application/json")
     assert refused.status_code in (403, 409) and refused.json()["detail"]
+
+
+def test_the_demo_integrator_gets_a_token_and_reads_the_catalogue(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    settings.DEBUG = True
+    call_command("load_catalogue", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # again: nothing doubles, the secret still works
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Basic " + base64.b64encode(
+        b"onestop-demo-integrator:onestop-demo-secret").decode())
+    token = api.post("/o/token/", {"grant_type": "client_credentials"}).json()["access_token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    procedures = api.get("/api/v1/procedures/", {"page_size": 200}).json()["results"]
+    assert len(procedures) == 35

@@ -11,6 +11,7 @@ DEMO_ACCOUNTS = [
     ("congdan", "onestop-citizen", "citizen", False, False),
 ]
 CATALOGUE_EDITORS = "Catalogue editors"
+DEMO_CLIENT_ID, DEMO_CLIENT_SECRET = "onestop-demo-integrator", "onestop-demo-secret"
 
 
 class Command(BaseCommand):
@@ -40,6 +41,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             "The citizen signs in to the portal at http://127.0.0.1:8000/tai-khoan/login/ "
             f"with {citizen.email} or {citizen.phone} and onestop-citizen."))
+        if self.integrator():
+            self.stdout.write(self.style.SUCCESS(
+                "An integrated system files and reads dossiers at the provincial service centre through the API "
+                "(http://127.0.0.1:8000/api/docs/); its token:\n"
+                f"  curl -u {DEMO_CLIENT_ID}:{DEMO_CLIENT_SECRET} -d grant_type=client_credentials "
+                "http://127.0.0.1:8000/o/token/"))
 
     def citizen(self):
         """The demo citizen, with a verified email and phone, so they can file at once."""
@@ -51,3 +58,26 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(user=citizen, email=citizen.email,
                                               defaults={"verified": True, "primary": True})
         return citizen
+
+    def integrator(self):
+        """A demo API client with every scope, acting as a receiving officer of the provincial service centre;
+        None before the catalogue is loaded."""
+        from oauth2_provider.models import Application
+
+        from procedures.models import Agency
+        from workflows.models import ApiClient, StaffMembership
+
+        centre = Agency.objects.filter(kind=Agency.Kind.SERVICE_CENTRE, receives_dossiers=True).first()
+        if centre is None:
+            return None
+        account, _ = get_user_model().objects.get_or_create(
+            username="he-thong-demo", defaults={"email": "he-thong-demo@demo.onestop.vn"})
+        account.set_unusable_password()
+        account.save()
+        StaffMembership.objects.get_or_create(user=account, agency=centre, role="receiving_officer")
+        application, _ = Application.objects.update_or_create(client_id=DEMO_CLIENT_ID, defaults={
+            "name": "Demo integrated system", "user": account, "client_type": Application.CLIENT_CONFIDENTIAL,
+            "authorization_grant_type": Application.GRANT_CLIENT_CREDENTIALS, "client_secret": DEMO_CLIENT_SECRET})
+        ApiClient.objects.update_or_create(application=application,
+                                           defaults={"scopes": list(ApiClient.Scope.values)})
+        return application
