@@ -226,7 +226,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["onestop.api.ClientRateThrottle", "rest_framework.throttling.UserRateThrottle"],
+    # One throttle for all callers: each client at its own rate, people at API_USER_RATE.
+    "DEFAULT_THROTTLE_CLASSES": ["onestop.api.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("API_USER_RATE", default="300/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
