@@ -44,7 +44,7 @@ def bearer(live_server, django_user_model, office):
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, derandomize=True,
+@settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
 def test_the_live_api_keeps_to_its_schema(case, live_server, bearer):
