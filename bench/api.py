@@ -47,13 +47,11 @@ import django  # noqa: E402
 django.setup()
 
 import requests  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from lifecycle import ensure_database, setup_office  # noqa: E402
+from lifecycle import prepare_database, setup_office  # noqa: E402
 from portal import percentile  # noqa: E402
 from queues import explain, fill_in_sql, setup_province  # noqa: E402
 
@@ -68,10 +66,7 @@ def main():
     parser.add_argument("--dossiers", type=int, default=100_000, help="dossiers in the database before filing")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per listing")
     args = parser.parse_args()
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database: the figures are for PostgreSQL.")
-    ensure_database()
-    call_command("migrate", verbosity=0)
+    prepare_database()
     office = setup_province(setup_office())
     fill_in_sql(office, args.dossiers)
     client_id, secret = integrator(office)

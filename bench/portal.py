@@ -24,13 +24,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from lifecycle import ensure_database, setup_office  # noqa: E402
+from lifecycle import prepare_database, setup_office  # noqa: E402
 
 CITIZEN_DOSSIERS = 200
 
@@ -40,10 +39,7 @@ def main():
     parser.add_argument("--dossiers", type=int, default=100_000, help="dossiers in the database in all")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     args = parser.parse_args()
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database: the figures are for PostgreSQL.")
-    ensure_database()
-    call_command("migrate", verbosity=0)
+    prepare_database()
     call_command("load_catalogue", verbosity=0)
     office = setup_office()
     citizen = portal_citizen(office)

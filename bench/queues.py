@@ -32,14 +32,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from lifecycle import ensure_database, setup_office  # noqa: E402
+from lifecycle import prepare_database, setup_office  # noqa: E402
 from portal import measure, percentile  # noqa: E402
 
 SERVICE_DOSSIERS = 300
@@ -59,10 +57,7 @@ def main():
     parser.add_argument("--dossiers", type=int, default=100_000, help="dossiers in the database in all")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     args = parser.parse_args()
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database: the figures are for PostgreSQL.")
-    ensure_database()
-    call_command("migrate", verbosity=0)
+    prepare_database()
     office = setup_province(setup_office())
     fill_through_services(office)
     fill_in_sql(office, args.dossiers)

@@ -148,6 +148,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "workflows.tasks.relay_outbox": {"queue": "notifications"},
     "workflows.tasks.deliver": {"queue": "notifications"},
+    "workflows.tasks.deliver_many": {"queue": "notifications"},
     "citizens.tasks.send_text": {"queue": "notifications"},
     "workflows.tasks.run_sla_timers": {"queue": "timers"},
     "workflows.tasks.send_daily_digest": {"queue": "timers"},

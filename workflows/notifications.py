@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.template import engines
 from django.urls import reverse
@@ -90,13 +91,22 @@ def _write(event):
     transaction.on_commit(start_relay)
 
 
+# Set while a relay waits in the queue: a burst of changes then queues one relay, not one each. The relay clears
+# it before it reads the outbox, so an event committed after that read queues the next relay.
+RELAY_QUEUED_KEY = "workflows:relay-queued"
+
+
 def start_relay():
-    """Hands the relay to a worker; if the broker is down, the beat's periodic relay catches up."""
+    """Hands the relay to a worker unless one is queued already; if the broker is down, the beat's periodic
+    relay catches up."""
     from .tasks import relay_outbox
 
+    if not cache.add(RELAY_QUEUED_KEY, 1, timeout=60):
+        return
     try:
         relay_outbox.delay()
     except Exception:  # noqa: BLE001 - the change has committed; the event waits in the outbox
+        cache.delete(RELAY_QUEUED_KEY)
         logger.warning("Broker unavailable: outbox events wait for the periodic relay", exc_info=True)
 
 

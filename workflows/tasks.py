@@ -2,6 +2,7 @@
 timers (queue "timers"). Thin and idempotent: the rules live in workflows.notifications and workflows.timers."""
 
 from celery import shared_task
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -16,10 +17,14 @@ RELAY_BATCH = 500
 MAX_ATTEMPTS = 5
 
 
+DELIVERY_BATCH = 50
+
+
 @shared_task(acks_late=True)
 def relay_outbox():
-    """Turns committed outbox events into one delivery per recipient and channel, and hands each to a worker.
-    Concurrent relays skip each other's rows, so no event is relayed twice."""
+    """Turns committed outbox events into one delivery per recipient and channel, and hands them to workers in
+    batches. Concurrent relays skip each other's rows, so no event is relayed twice."""
+    cache.delete(notifications.RELAY_QUEUED_KEY)
     while True:
         with transaction.atomic():
             events = list(OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
@@ -40,36 +45,50 @@ def relay_outbox():
             OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(relayed_at=timezone.now())
             ids = list(Delivery.objects.filter(event__in=events, status=Delivery.Status.PENDING)
                        .values_list("pk", flat=True))
-            transaction.on_commit(lambda ids=ids: [deliver.delay(pk) for pk in ids])
+            transaction.on_commit(lambda ids=ids: [deliver_many.delay(ids[start:start + DELIVERY_BATCH])
+                                                   for start in range(0, len(ids), DELIVERY_BATCH)])
         if len(events) < RELAY_BATCH:
             return
+
+
+@shared_task(acks_late=True)
+def deliver_many(delivery_ids):
+    """Sends a batch of deliveries, one after the other; one that fails is retried on its own."""
+    for delivery_id in delivery_ids:
+        status, attempts = attempt(delivery_id)
+        if status == Delivery.Status.PENDING:
+            deliver.apply_async((delivery_id,), countdown=2 ** attempts)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
 def deliver(self, delivery_id):
     """Sends one delivery unless it was sent already: a redelivered task sends nothing twice. Failures retry
     with exponential backoff; the last one, or one the gateway refuses for good, leaves the delivery failed."""
-    error = None
+    status, attempts = attempt(delivery_id)
+    if status == Delivery.Status.PENDING:
+        raise self.retry(countdown=2 ** attempts)
+    return status
+
+
+def attempt(delivery_id):
+    """One try at a delivery still pending, under its row lock: (its status after, attempts so far). Pending
+    after a failure that may pass; failed after a refusal for good or the last attempt."""
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(of=("self",))
-                    .select_related("event__dossier__procedure_version", "subscription")
+        delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("event", "subscription")
                     .filter(pk=delivery_id, status=Delivery.Status.PENDING).first())
         if delivery is None:
-            return "already done"
+            return "already done", 0
         delivery.attempts += 1
         try:
             _send(delivery)
         except (SmsDeliveryError, WebhookError, OSError) as failure:
-            error = failure
             delivery.last_error = str(failure)[:2000]
             if not getattr(failure, "retryable", True) or delivery.attempts >= MAX_ATTEMPTS:
                 delivery.status = Delivery.Status.FAILED
         else:
             delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
         delivery.save(update_fields=["attempts", "last_error", "status", "sent_at", "response_status"])
-    if error is not None and delivery.status == Delivery.Status.PENDING:
-        raise self.retry(countdown=2 ** delivery.attempts, exc=error)
-    return delivery.status
+    return delivery.status, delivery.attempts
 
 
 def _send(delivery):

@@ -1,9 +1,9 @@
 """The SLA timers, run by Celery beat: they watch every deadline and act once when one comes near or passes.
 
 - A dossier's legal deadline and its current step's deadline are marked due soon, then overdue. Each mark is an
-  UPDATE that only changes rows not marked yet, writing the outbox events of the rows it changed in the same
-  statement: set-based, and two timers running at once never announce a deadline twice (the second UPDATE finds
-  the rows already marked).
+  UPDATE, in batches, that only changes rows not marked yet, writing the outbox events of the rows it changed in
+  the same statement: set-based, and two timers running at once never announce a deadline twice (rows one holds
+  the other skips, and finds marked afterwards).
 - An applicant asked for a supplement is reminded before the waiting time runs out; when it has run out the
   request lapses and the dossier is stopped, one dossier at a time through workflows.services (audited, skipped
   when another timer holds it).
@@ -22,6 +22,7 @@ from .models import Dossier, OutboxEvent, StaffMembership
 from .permissions import LEADER_ROLES
 
 LAPSE_BATCH = 200
+MARK_BATCH = 5000
 
 # (deadline field, mark field, mark, the events each newly marked dossier gives)
 _MARKS = (
@@ -51,40 +52,57 @@ def mark_deadlines(now):
         "step_due_at": calendar.moment(here + settings.ONESTOP_STEP_DUE_SOON_WORKING_HOURS * 60),
     }
     counts = {}
-    with transaction.atomic():
-        for deadline, mark_field, mark, events in _MARKS:
-            if mark == Dossier.SlaMark.OVERDUE:
-                condition = (f"{deadline} < %s AND {mark_field} <> %s", [now, mark])
-            else:
-                condition = (f"{deadline} >= %s AND {deadline} <= %s AND {mark_field} = %s",
-                             [now, soon[deadline], Dossier.SlaMark.NONE])
-            counts[events[0]] = _mark(deadline, mark_field, mark, condition, events, now)
+    for deadline, mark_field, mark, events in _MARKS:
+        if mark == Dossier.SlaMark.OVERDUE:
+            condition = (f"{deadline} < %s AND {mark_field} <> %s", [now, mark])
+        else:
+            condition = (f"{deadline} >= %s AND {deadline} <= %s AND {mark_field} = %s",
+                         [now, soon[deadline], Dossier.SlaMark.NONE])
+        counts[events[0]] = _mark(deadline, mark_field, mark, condition, events, now)
     return counts
 
 
 def _mark(deadline, mark_field, mark, condition, events, now):
+    """Marks the matching dossiers in batches, each batch committed with its outbox events: a burst after
+    closing time never holds thousands of dossiers locked, and a dossier an officer holds is left for the next
+    run (SKIP LOCKED) instead of waited for."""
     where, params = condition
     params = [_adapt(value) for value in params]
     running = ", ".join(["%s"] * len(Dossier.RUNNING_STATES))
-    update = (f"UPDATE {Dossier._meta.db_table} SET {mark_field} = %s "
-              f"WHERE state IN ({running}) AND {where} "
-              f"RETURNING id, code, {deadline} AS due_at, current_step_order")
-    update_params = [mark, *Dossier.RUNNING_STATES, *params]
-    if connection.vendor == "postgresql":
-        # One statement: the marked rows become their outbox events without leaving the database.
-        events_values = ", ".join(["(%s)"] * len(events))
-        sql = (f"WITH marked AS ({update}), written AS ("
-               f"INSERT INTO {OutboxEvent._meta.db_table} (dossier_id, event, data, created_at) "
-               f"SELECT marked.id, kind.event, jsonb_build_object('code', marked.code, 'due_at', marked.due_at, "
-               f"'step', marked.current_step_order), %s "
-               f"FROM marked CROSS JOIN (VALUES {events_values}) AS kind(event) RETURNING 1) "
-               f"SELECT count(*) FROM marked")
+    table = Dossier._meta.db_table
+    matching = f"state IN ({running}) AND {where}"
+    match_params = [*Dossier.RUNNING_STATES, *params]
+    if connection.vendor != "postgresql":
+        return _mark_in_one_go(table, deadline, mark_field, mark, matching, match_params, events, now)
+    events_values = ", ".join(["(%s)"] * len(events))
+    # One statement per batch: the marked rows become their outbox events without leaving the database.
+    sql = (f"WITH picked AS (SELECT id FROM {table} WHERE {matching} LIMIT %s FOR UPDATE SKIP LOCKED), "
+           f"marked AS (UPDATE {table} AS dossier SET {mark_field} = %s FROM picked WHERE dossier.id = picked.id "
+           f"RETURNING dossier.id, dossier.code, dossier.{deadline} AS due_at, dossier.current_step_order), "
+           f"written AS (INSERT INTO {OutboxEvent._meta.db_table} (dossier_id, event, data, created_at) "
+           f"SELECT marked.id, kind.event, jsonb_build_object('code', marked.code, 'due_at', marked.due_at, "
+           f"'step', marked.current_step_order), %s "
+           f"FROM marked CROSS JOIN (VALUES {events_values}) AS kind(event) RETURNING 1) "
+           f"SELECT count(*) FROM marked")
+    marked = 0
+    while True:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*match_params, MARK_BATCH, mark, now, *events])
+                batch = cursor.fetchone()[0]
+            if batch:
+                transaction.on_commit(notifications.start_relay)
+        marked += batch
+        if batch < MARK_BATCH:
+            return marked
+
+
+def _mark_in_one_go(table, deadline, mark_field, mark, matching, match_params, events, now):
+    """SQLite, the embedded default: one writer at a time, so one UPDATE ... RETURNING, then its events."""
+    with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*update_params, now, *events])
-            marked = cursor.fetchone()[0]
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(update, update_params)
+            cursor.execute(f"UPDATE {table} SET {mark_field} = %s WHERE {matching} RETURNING id",
+                           [mark, *match_params])
             marked_ids = [row[0] for row in cursor.fetchall()]
         rows = Dossier.objects.filter(pk__in=marked_ids).values_list("pk", "code", deadline, "current_step_order")
         OutboxEvent.objects.bulk_create([
@@ -92,10 +110,9 @@ def _mark(deadline, mark_field, mark, condition, events, now):
                         data={"code": code, "due_at": due_at.isoformat(), "step": step})
             for pk, code, due_at, step in rows for event in events
         ])
-        marked = len(marked_ids)
-    if marked:
-        transaction.on_commit(notifications.start_relay)
-    return marked
+        if marked_ids:
+            transaction.on_commit(notifications.start_relay)
+    return len(marked_ids)
 
 
 def _adapt(value):
