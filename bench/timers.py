@@ -83,7 +83,7 @@ def main():
         report("(b) the same scan again", scan(moments["steady"]))
         # Now, while the statistics are those the steady scan was planned with; run again they mark nothing.
         plans = explain_scan([query["sql"] for query in captured.captured_queries
-                              if query["sql"].startswith("WITH marked")])
+                              if query["sql"].startswith("WITH picked")])
         report("(c) first scan after the 17:00 close", scan(moments["after_close"]))
         report("(d) worst case, all overdue", scan(moments["month_later"]))
         print("  plans of the steady scan's statements, run again (as in b):\n" + "\n".join(plans))
@@ -230,8 +230,8 @@ def explain_scan(statements):
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-            summary.append(f"    {sql[sql.index('SET'):sql.index(' WHERE')]} "
-                           f"where {sql[sql.index('AND') + 4:sql.index(' RETURNING')]}")
+            summary.append(f"    {sql[sql.index('SET'):sql.index(' FROM picked')]} "
+                           f"where {sql[sql.index('AND') + 4:sql.index(' LIMIT')]}")
             summary += [f"      {re.sub(r'[(]cost=[^)]*[)] ', '', line.strip())}"
                         for (line,) in cursor.fetchall()
                         if re.search(r"Scan on workflows_dossier|Index Scan|Removed by|Execution", line)]
