@@ -5,6 +5,7 @@ import base64
 import binascii
 import hashlib
 import json
+from datetime import timezone as dt_timezone
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -12,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
@@ -38,6 +39,28 @@ from . import selectors, services
 from .models import AuditEntry, Dossier, IdempotencyRecord
 from .permissions import staff_roles
 from .web import client_ip
+
+FILING_EXAMPLE = OpenApiExample(
+    "A construction permit filed by the national portal for a citizen", request_only=True,
+    value={"procedure": "1.009974", "receiving_agency": "000.00.01.H56",
+           "applicant": {"name": "Nguyễn Thị Lan", "identity_number": "038195001234", "phone": "0912345678",
+                         "email": "lan@example.vn", "address": "12 Lê Lợi, phường Hạc Thành"},
+           "form": {"dia_chi_cong_trinh": "12 Lê Lợi", "dien_tich": "120.5"},
+           "result_delivery": "post", "delivery_address": "12 Lê Lợi, phường Hạc Thành",
+           "documents": [{"order": 1, "filename": "don-de-nghi.pdf", "content": "JVBERi0xLjQK..."}]})
+INVALID_FORM_EXAMPLE = OpenApiExample(
+    "The application form has errors", response_only=True, status_codes=["400"], media_type=PROBLEM_CONTENT_TYPE,
+    value={"type": "about:blank", "title": "Bad Request", "status": 400, "detail": "The request has invalid fields.",
+           "errors": {"form": {"dien_tich": ["Ensure this value is greater than or equal to 1."]}},
+           "instance": "/api/v1/dossiers/"})
+STALE_EXAMPLE = OpenApiExample(
+    "Someone acted on the dossier since the caller read it", response_only=True, status_codes=["412"],
+    media_type=PROBLEM_CONTENT_TYPE,
+    value={"type": "about:blank", "title": "Precondition Failed", "status": 412,
+           "detail": "This dossier changed while you were looking at it (it is now: Received). Reload it.",
+           "code": "precondition_failed", "instance": "/api/v1/dossiers/000.00.01.H56-261124-0007/receive/"})
+REASON_EXAMPLE = OpenApiExample("With the ETag in If-Match", request_only=True,
+                                value={"reason": "Thiếu bản vẽ mặt bằng có chữ ký của chủ đầu tư."})
 
 # Beside the problems every endpoint may answer with (onestop.schema.problem_responses).
 PROBLEMS = {(code, PROBLEM_CONTENT_TYPE): ProblemSerializer for code in (409, 412, 428)}
@@ -214,13 +237,20 @@ ACTIONS = {
 }
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """Any ISO 8601 offset Python reads, even one PostgreSQL refuses (beyond ±15:59), compared in UTC."""
+
+    def filter(self, queryset, value):
+        return super().filter(queryset, value.astimezone(dt_timezone.utc) if value else value)
+
+
 class DossierFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=Dossier.State.choices)
     procedure = filters.CharFilter(field_name="procedure__code")
     agency = filters.CharFilter(method="in_agency", help_text="An agency's code: received, settled or returned "
                                                                "there.")
-    submitted_after = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_after = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
     sla = filters.ChoiceFilter(method="in_sla", choices=[("on_time", "on time"), ("due_soon", "due soon"),
                                                          ("overdue", "overdue"), ("paused", "paused")])
 
@@ -257,16 +287,18 @@ def _action_view(name):
             raise Conflict(str(refusal)) from refusal
         return self._dossier_response(dossier)
 
-    # The router maps the HTTP method to the function by its name, so it is named before it is decorated.
+    # The router maps the HTTP method to the function by its name, so it is named before it is decorated; the
+    # schema's description goes on the action, as the outer decorator.
     act.__name__ = act.__qualname__ = name
+    routed = action(detail=True, methods=["post"], url_path=name.replace("_", "-"),
+                    serializer_class=serializer_class)(act)
     label = next(t.custom["label"] for t in Dossier().get_all_state_transitions() if t.name == name)
-    documented = extend_schema(
-        request=serializer_class, responses={200: DossierDetailSerializer, **PROBLEMS}, summary=str(label),
+    return extend_schema(
+        request=serializer_class, responses={200: DossierDetailSerializer, **PROBLEMS}, summary=label,
+        examples=[STALE_EXAMPLE, *([REASON_EXAMPLE] if issubclass(serializer_class, ReasonActionSerializer) else [])],
         parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
                                      description="The dossier's ETag as last read; a stale one gets 412.")],
-    )(act)
-    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"),
-                  serializer_class=serializer_class)(documented)
+    )(routed)
 
 
 @extend_schema_view(
@@ -301,12 +333,15 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def retrieve(self, request, *args, **kwargs):
         return self._dossier_response(self.get_object())
 
-    @extend_schema(request=FilingSerializer, responses={201: DossierDetailSerializer, **PROBLEMS, (422, PROBLEM_CONTENT_TYPE): PROBLEM},
+    @extend_schema(request=FilingSerializer,
+                   responses={201: DossierDetailSerializer, **PROBLEMS, (400, PROBLEM_CONTENT_TYPE): PROBLEM,
+                              (422, PROBLEM_CONTENT_TYPE): PROBLEM},
                    summary="File a dossier: for a citizen (an integrated system), for a walk-in applicant (a "
                            "receiving officer) or for oneself (a citizen)",
                    parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
                                                 description="Any unique string; a retried request with the same "
-                                                            "key returns the first answer and files nothing.")])
+                                                            "key returns the first answer and files nothing.")],
+                   examples=[FILING_EXAMPLE, INVALID_FORM_EXAMPLE])
     def create(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > 255:
