@@ -30,8 +30,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The docs read the schema in English, the language of the committed openapi.yaml.
+    path("api/docs/", SpectacularSwaggerView.as_view(url="/api/schema/?lang=en"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url="/api/schema/?lang=en"), name="api-redoc"),
     re_path(r"^api/", problems.not_found),
     # OAuth2: POST /o/token/ (client credentials for integrators), /o/authorize/ for people, revoke, introspect.
     path("o/", include((oauth2_urlpatterns, "oauth2_provider"))),
