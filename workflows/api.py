@@ -5,12 +5,14 @@ import base64
 import binascii
 import hashlib
 import json
+from decimal import Decimal
 from datetime import timezone as dt_timezone
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -188,6 +190,30 @@ class ApologySerializer(ReasonActionSerializer):
     new_appointment = serializers.DateTimeField()
 
 
+class ResultFileSerializer(serializers.Serializer):
+    filename = serializers.CharField(max_length=200)
+    content = serializers.CharField(help_text="The signed result, a PDF of at most 20 MB, base64-encoded.")
+
+    def validate_content(self, value):
+        return DocumentUploadSerializer().validate_content(value)
+
+
+class ApproveSerializer(NoteActionSerializer):
+    result = ResultFileSerializer(required=False, help_text="The electronic result document, when there is one.")
+
+
+class ConsultSerializer(ActionSerializer):
+    agencies = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Agency.objects.all(),
+                                            help_text="The codes of the agencies asked for their opinion.")
+    question = serializers.CharField()
+    days = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=Decimal("0.5"),
+                                    max_value=Decimal(60), help_text="Working days each has to answer.")
+
+
+class AnswerSerializer(ActionSerializer):
+    answer = serializers.CharField(help_text="The consulted agency's opinion.")
+
+
 class TimelineEntrySerializer(serializers.ModelSerializer):
     actor_role = serializers.CharField()
 
@@ -230,7 +256,13 @@ ACTIONS = {
     "supply": (ActionSerializer, services.supply_supplement, lambda data: {}),
     "apologise": (ApologySerializer, services.apologise,
                   lambda data: {"reason": data["reason"], "new_appointment": data["new_appointment"]}),
-    "approve": (NoteActionSerializer, services.approve_dossier, lambda data: {"note": data["note"]}),
+    "approve": (ApproveSerializer, services.approve_dossier,
+                lambda data: {"note": data["note"], "result_file": ContentFile(
+                    data["result"]["content"], name=data["result"]["filename"]) if data.get("result") else None}),
+    "consult": (ConsultSerializer, services.consult_agencies,
+                lambda data: {"agencies": data["agencies"], "question": data["question"], "days": data["days"]}),
+    "answer_consultation": (AnswerSerializer, services.answer_consultation,
+                            lambda data: {"answer": data["answer"]}),
     "refuse_result": (ReasonActionSerializer, services.refuse_result, lambda data: {"reason": data["reason"]}),
     "return_result": (ActionSerializer, services.return_result, lambda data: {}),
     "withdraw": (ReasonActionSerializer, services.withdraw_dossier, lambda data: {"reason": data["reason"]}),
@@ -292,7 +324,8 @@ def _action_view(name):
     act.__name__ = act.__qualname__ = name
     routed = action(detail=True, methods=["post"], url_path=name.replace("_", "-"),
                     serializer_class=serializer_class)(act)
-    label = next(t.custom["label"] for t in Dossier().get_all_state_transitions() if t.name == name)
+    label = {t.name: t.custom["label"] for t in Dossier().get_all_state_transitions()}.get(
+        name, gettext_lazy("Answer for the consulted agency"))
     return extend_schema(
         request=serializer_class, responses={200: DossierDetailSerializer, **PROBLEMS}, summary=label,
         examples=[STALE_EXAMPLE, *([REASON_EXAMPLE] if issubclass(serializer_class, ReasonActionSerializer) else [])],

@@ -447,11 +447,11 @@ def consult_agencies(*, dossier, acting_user, agencies, question, days, expected
 
 
 @transaction.atomic
-def answer_consultation(*, dossier, acting_user, answer, client_ip=None):
+def answer_consultation(*, dossier, acting_user, answer, expected_version=None, client_ip=None):
     """A consulted agency's officer answers; when the last answer is in, the dossier returns to the step that
     asked."""
     answer = _required(answer)
-    dossier = _lock(dossier, None)
+    dossier = _lock(dossier, expected_version)
     agencies = agencies_where(acting_user, StaffRole.SPECIALIST, *LEADER_ROLES)
     consultation = (dossier.consultations.select_for_update()
                     .filter(agency_id__in=agencies, answered_at__isnull=True).first())

@@ -190,3 +190,42 @@ def test_the_demo_integrator_gets_a_token_and_reads_the_catalogue(settings):
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     procedures = api.get("/api/v1/procedures/", {"page_size": 200}).json()["results"]
     assert len(procedures) == 35
+
+
+def test_a_dossier_goes_through_consultation_and_approval_with_its_result_pdf(integrator, office, client,
+                                                                               django_user_model):
+    from procedures.models import Agency
+    from tests.office import PDF
+    from workflows import services
+
+    code = integrator.api().post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+    dossier = services.receive_dossier(dossier=Dossier.objects.get(code=code), acting_user=office.receiver)
+    dossier = services.hand_over(dossier=dossier, acting_user=office.receiver)
+    planning = Agency.objects.create(code="000.00.16.H56", name="Sở Quy hoạch", kind=office.department.kind,
+                                     unit=office.department.unit)
+    planner = office.staff("quyhoach", planning, "specialist")
+
+    client.force_login(office.specialist)
+    consulted = client.post(f"/api/v1/dossiers/{code}/consult/", {
+        "version": dossier.version, "agencies": [planning.code], "question": "Có phù hợp quy hoạch không?",
+        "days": "2"}, content_type="application/json")
+    assert consulted.status_code == 200 and consulted.json()["state"] == "consulting"
+    client.force_login(planner)
+    answered = client.post(f"/api/v1/dossiers/{code}/answer-consultation/", {
+        "version": consulted.json()["version"], "answer": "Phù hợp quy hoạch."}, content_type="application/json")
+    assert answered.status_code == 200 and answered.json()["state"] == "processing"
+
+    dossier = Dossier.objects.get(code=code)
+    for officer in (office.specialist, office.head):
+        dossier = services.hand_over(dossier=dossier, acting_user=officer)
+    client.force_login(office.leader)
+    approved = client.post(f"/api/v1/dossiers/{code}/approve/", {
+        "version": dossier.version,
+        "result": {"filename": "giay-phep.pdf", "content": base64.b64encode(PDF).decode()}},
+        content_type="application/json")
+    assert approved.status_code == 200 and approved.json()["state"] == "result_ready"
+    assert Dossier.objects.get(code=code).result_file.name.endswith(".pdf")
+    not_a_pdf = client.post(f"/api/v1/dossiers/{code}/approve/", {
+        "version": approved.json()["version"], "result": {"filename": "x.pdf", "content": "bm90IGEgcGRm"}},
+        content_type="application/json")
+    assert not_a_pdf.status_code in (400, 409)
