@@ -229,3 +229,34 @@ def test_a_dossier_goes_through_consultation_and_approval_with_its_result_pdf(in
         "version": approved.json()["version"], "result": {"filename": "x.pdf", "content": "bm90IGEgcGRm"}},
         content_type="application/json")
     assert not_a_pdf.status_code in (400, 409)
+
+
+def test_a_citizens_app_gets_a_token_of_their_own_with_pkce_and_reads_only_their_dossiers(integrator, office,
+                                                                                         client):
+    import hashlib
+    from urllib.parse import parse_qs, urlparse
+
+    from oauth2_provider.models import Application
+    from rest_framework.test import APIClient
+
+    code = integrator.api().post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+    app = Application.objects.create(name="OneStop mobile", client_type=Application.CLIENT_PUBLIC,
+                                     authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+                                     redirect_uris="https://app.onestop.example/callback", skip_authorization=True)
+    verifier = "a-long-random-code-verifier-0123456789-abcdefghijklmnop"
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+    client.force_login(office.citizen)
+    authorised = client.get("/o/authorize/", {
+        "response_type": "code", "client_id": app.client_id, "redirect_uri": "https://app.onestop.example/callback",
+        "scope": "dossiers:read", "code_challenge": challenge, "code_challenge_method": "S256", "state": "xyz"})
+    assert authorised.status_code == 302, authorised.content
+    grant = parse_qs(urlparse(authorised["Location"]).query)["code"][0]
+    token = APIClient().post("/o/token/", {
+        "grant_type": "authorization_code", "code": grant, "client_id": app.client_id, "code_verifier": verifier,
+        "redirect_uri": "https://app.onestop.example/callback"}).json()["access_token"]
+
+    app_api = APIClient()
+    app_api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert [row["code"] for row in app_api.get("/api/v1/dossiers/").json()["results"]] == [code]
+    assert app_api.post("/api/v1/dossiers/", filing(office), format="json").status_code == 403  # read scope only
