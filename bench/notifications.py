@@ -202,7 +202,7 @@ def keeping_up(running, dossiers, rate, seconds):
     for tick in range(seconds * 10):
         with transaction.atomic():
             write_events(dossiers, batch, written)
-            # As notifications._write does: each event written starts the relay once committed.
+            # As notifications.write_outbox does: each event written starts the relay once committed.
             for _ in range(batch):
                 transaction.on_commit(notifications.start_relay)
         written += batch

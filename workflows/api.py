@@ -5,6 +5,7 @@ import base64
 import binascii
 import hashlib
 import json
+from contextlib import contextmanager
 from decimal import Decimal
 from datetime import timezone as dt_timezone
 
@@ -126,16 +127,27 @@ class ApplicantSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class DocumentUploadSerializer(serializers.Serializer):
-    order = serializers.IntegerField(min_value=1, help_text="The required document's order in the procedure.")
+class Base64FileSerializer(serializers.Serializer):
+    """A file inside the JSON body: its name and its content, base64-encoded."""
+
     filename = serializers.CharField(max_length=200)
-    content = serializers.CharField(help_text="The file, base64-encoded: a PDF, JPEG or PNG of at most 10 MB.")
+    content = serializers.CharField()
 
     def validate_content(self, value):
         try:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise serializers.ValidationError(_("Not valid base64.")) from None
+
+
+def _as_file(data):
+    """A validated Base64FileSerializer's data as a file the services accept."""
+    return ContentFile(data["content"], name=data["filename"])
+
+
+class DocumentUploadSerializer(Base64FileSerializer):
+    order = serializers.IntegerField(min_value=1, help_text="The required document's order in the procedure.")
+    content = serializers.CharField(help_text="The file, base64-encoded: a PDF, JPEG or PNG of at most 10 MB.")
 
 
 
@@ -190,12 +202,8 @@ class ApologySerializer(ReasonActionSerializer):
     new_appointment = serializers.DateTimeField()
 
 
-class ResultFileSerializer(serializers.Serializer):
-    filename = serializers.CharField(max_length=200)
+class ResultFileSerializer(Base64FileSerializer):
     content = serializers.CharField(help_text="The signed result, a PDF of at most 20 MB, base64-encoded.")
-
-    def validate_content(self, value):
-        return DocumentUploadSerializer().validate_content(value)
 
 
 class ApproveSerializer(NoteActionSerializer):
@@ -257,8 +265,8 @@ ACTIONS = {
     "apologise": (ApologySerializer, services.apologise,
                   lambda data: {"reason": data["reason"], "new_appointment": data["new_appointment"]}),
     "approve": (ApproveSerializer, services.approve_dossier,
-                lambda data: {"note": data["note"], "result_file": ContentFile(
-                    data["result"]["content"], name=data["result"]["filename"]) if data.get("result") else None}),
+                lambda data: {"note": data["note"],
+                              "result_file": _as_file(data["result"]) if data.get("result") else None}),
     "consult": (ConsultSerializer, services.consult_agencies,
                 lambda data: {"agencies": data["agencies"], "question": data["question"], "days": data["days"]}),
     "answer_consultation": (AnswerSerializer, services.answer_consultation,
@@ -299,6 +307,20 @@ class DossierFilter(filters.FilterSet):
         return queryset.filter(selectors.sla_condition(value))
 
 
+@contextmanager
+def refusals_as_problems(*, if_match=False):
+    """The services' refusals as the HTTP answers the schema documents: a stale version is 412 when the caller
+    sent If-Match, else 409; not permitted is 403; any other refusal 409."""
+    try:
+        yield
+    except services.DossierChanged as changed:
+        raise (PreconditionFailed if if_match else Conflict)(str(changed)) from changed
+    except services.NotPermitted as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
+    except services.DossierError as refusal:
+        raise Conflict(str(refusal)) from refusal
+
+
 def _action_view(name):
     """The endpoint POST /dossiers/{code}/<name>/ for one transition."""
     serializer_class, service, arguments = ACTIONS[name]
@@ -308,15 +330,9 @@ def _action_view(name):
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         expected, if_match = self._expected_version(request, serializer.validated_data)
-        try:
+        with refusals_as_problems(if_match=if_match):
             dossier = service(dossier=dossier, acting_user=request.user, expected_version=expected,
                               client_ip=client_ip(request), **arguments(serializer.validated_data))
-        except services.DossierChanged as changed:
-            raise (PreconditionFailed if if_match else Conflict)(str(changed)) from changed
-        except services.NotPermitted as refusal:
-            raise PermissionDenied(str(refusal)) from refusal
-        except services.DossierError as refusal:
-            raise Conflict(str(refusal)) from refusal
         return self._dossier_response(dossier)
 
     # The router maps the HTTP method to the function by its name, so it is named before it is decorated; the
@@ -400,38 +416,14 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         integrated = api_client(request) is not None
         if (integrated or staff_roles(request.user)) and not data.get("applicant"):
             raise serializers.ValidationError({"applicant": [_("Give whom the dossier is filed for.")]})
-        uploads = {document["order"]: ContentFile(document["content"], name=document["filename"])
-                   for document in data["documents"]}
-        try:
-            if integrated or data.get("applicant"):
-                dossier = services.file_dossier(
-                    procedure=data["procedure"], acting_user=request.user, applicant=data.get("applicant"),
-                    form_data=data["form"], commune=data.get("commune"), receiving_agency=data["receiving_agency"],
-                    result_delivery=data.get("result_delivery"), delivery_address=data["delivery_address"],
-                    uploads=uploads, integrated=integrated, client_ip=client_ip(request))
-            else:
-                dossier = self._file_for_oneself(request, data, uploads)
-        except services.NotPermitted as refusal:
-            raise PermissionDenied(str(refusal)) from refusal
-        except services.DossierError as refusal:
-            raise Conflict(str(refusal)) from refusal
+        with refusals_as_problems():
+            dossier = services.file_dossier(
+                procedure=data["procedure"], acting_user=request.user, applicant=data.get("applicant"),
+                form_data=data["form"], commune=data.get("commune"), receiving_agency=data["receiving_agency"],
+                result_delivery=data.get("result_delivery"), delivery_address=data["delivery_address"],
+                uploads={document["order"]: _as_file(document) for document in data["documents"]},
+                integrated=integrated, client_ip=client_ip(request))
         return status.HTTP_201_CREATED, DossierDetailSerializer(dossier).data
-
-    @staticmethod
-    def _file_for_oneself(request, data, uploads):
-        with transaction.atomic():
-            dossier = services.create_draft(procedure=data["procedure"], acting_user=request.user,
-                                            commune=data.get("commune"), form_data=data["form"],
-                                            client_ip=client_ip(request))
-            if data.get("result_delivery"):
-                dossier = services.update_form_data(dossier=dossier, acting_user=request.user, form_data={},
-                                                    result_delivery=data["result_delivery"],
-                                                    delivery_address=data["delivery_address"])
-            for order, upload in uploads.items():
-                services.attach_document(dossier=dossier, acting_user=request.user, document_order=order,
-                                         upload=upload)
-            return services.submit_dossier(dossier=dossier, acting_user=request.user,
-                                           receiving_agency=data["receiving_agency"])
 
     @extend_schema(request=DocumentUploadSerializer, responses={200: DossierDetailSerializer, **PROBLEMS},
                    summary="Attach a document while the dossier waits for a supplement")
@@ -440,15 +432,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         dossier = self.get_object()
         upload = DocumentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        try:
+        with refusals_as_problems():
             services.attach_document(dossier=dossier, acting_user=request.user,
-                                     document_order=upload.validated_data["order"], upload=ContentFile(upload.validated_data["content"],
-                                                        name=upload.validated_data["filename"]),
-                                     client_ip=client_ip(request))
-        except services.NotPermitted as refusal:
-            raise PermissionDenied(str(refusal)) from refusal
-        except services.DossierError as refusal:
-            raise Conflict(str(refusal)) from refusal
+                                     document_order=upload.validated_data["order"],
+                                     upload=_as_file(upload.validated_data), client_ip=client_ip(request))
         dossier.refresh_from_db()
         return self._dossier_response(dossier)
 

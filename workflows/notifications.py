@@ -66,10 +66,10 @@ def record(dossier, event, *, note="", actor=None, queue_before=None):
             Notification.objects.create(recipient_id=dossier.applicant_id, dossier=dossier, event=event,
                                         created_at=now, data=data)
         if dossier.applicant_email or dossier.applicant_phone:
-            _write(OutboxEvent(dossier=dossier, event=event, created_at=now, data=data))
+            write_outbox(OutboxEvent(dossier=dossier, event=event, created_at=now, data=data))
     position = queue_position(dossier)
     if position is not None and position != queue_before:
-        _write(OutboxEvent(dossier=dossier, event="queued", created_at=now,
+        write_outbox(OutboxEvent(dossier=dossier, event="queued", created_at=now,
                            data={"code": dossier.code, "position": position,
                                  "step_name": (dossier.current_step or {}).get("name", ""),
                                  "actor": actor.pk if actor is not None and actor.pk else None}))
@@ -86,7 +86,8 @@ def queue_position(dossier):
     return None
 
 
-def _write(event):
+def write_outbox(event):
+    """Saves an outbox event in the current transaction; the relay starts once it commits."""
     event.save()
     transaction.on_commit(start_relay)
 

@@ -201,9 +201,9 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
 def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, receiving_agency=None,
                  result_delivery=None, delivery_address="", paper_documents=(), uploads=None, integrated=False,
                  client_ip=None):
-    """Files a dossier in one go, or not at all: a receiving officer for a walk-in applicant at their desk, or an
-    integrated system for a citizen (`integrated`) with the desk it chose; for any procedure of any agency in the
-    province. The draft, its documents (`uploads`: document order → file) and its submission (with the paper
+    """Files a dossier in one go, or not at all: a receiving officer for a walk-in applicant at their desk, an
+    integrated system for a citizen (`integrated`) with the desk it chose, or a citizen for themselves (no
+    `applicant`: the account's details); for any procedure of any agency in the province. The draft, its documents (`uploads`: document order → file) and its submission (with the paper
     documents checked, their orders) happen together. Receipt, a supplement request or a refusal follows as its
     own step."""
     dossier = create_draft(procedure=procedure, acting_user=acting_user, commune=commune, form_data=form_data,

@@ -15,7 +15,6 @@ import time
 
 import requests
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from .models import Dossier, OutboxEvent, WebhookSubscription
@@ -33,12 +32,11 @@ def record(dossier, action):
     """Called in the transition's transaction: an outbox event when anyone subscribes at all."""
     if not WebhookSubscription.objects.filter(is_active=True).exists():
         return
-    from .notifications import start_relay
+    from .notifications import write_outbox
 
-    OutboxEvent.objects.create(dossier=dossier, event="webhook", created_at=timezone.now(), data={
+    write_outbox(OutboxEvent(dossier=dossier, event="webhook", created_at=timezone.now(), data={
         "action": action, "code": dossier.code, "state": dossier.state, "version": dossier.version,
-        "national_status": Dossier.NATIONAL_STATUS[dossier.state]})
-    transaction.on_commit(start_relay)
+        "national_status": Dossier.NATIONAL_STATUS[dossier.state]}))
 
 
 def subscribers(event):
