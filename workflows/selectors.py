@@ -9,7 +9,7 @@ from .clock import working_calendar
 from .models import Consultation, Dossier
 from .permissions import StaffRole, agencies_where, staff_roles
 
-RUNNING = (Dossier.State.RECEIVED, Dossier.State.PROCESSING, Dossier.State.CONSULTING)
+RUNNING = Dossier.RUNNING_STATES
 QUEUED_STATES = (*Dossier.OPEN_STATES, Dossier.State.RESULT_READY)
 
 

@@ -20,6 +20,7 @@ from . import notifications, services
 from .clock import working_calendar
 from .models import Dossier, OutboxEvent, StaffMembership
 from .permissions import LEADER_ROLES
+from .selectors import due_soon_before
 
 LAPSE_BATCH = 200
 MARK_BATCH = 5000
@@ -44,12 +45,10 @@ def run(now=None):
 
 def mark_deadlines(now):
     """Marks the dossiers and steps that became due soon or overdue since the last run, announcing each once."""
-    calendar = working_calendar()
-    here = calendar.position(now)
-    # Due soon means at most so many working minutes left: the moment that many working minutes from now.
+    # Due soon means at most so many working minutes left: before the moment that many working minutes from now.
     soon = {
-        "due_at": calendar.moment(here + settings.ONESTOP_DUE_SOON_WORKING_HOURS * 60),
-        "step_due_at": calendar.moment(here + settings.ONESTOP_STEP_DUE_SOON_WORKING_HOURS * 60),
+        "due_at": due_soon_before(now),
+        "step_due_at": working_calendar().add(now, settings.ONESTOP_STEP_DUE_SOON_WORKING_HOURS * 60),
     }
     counts = {}
     for deadline, mark_field, mark, events in _MARKS:
@@ -123,8 +122,7 @@ def _adapt(value):
 def remind_applicants(now):
     """Reminds, once, each applicant whose supplement request lapses within the reminder time."""
     calendar = working_calendar()
-    remind_from = calendar.moment(calendar.position(now)
-                                  + settings.ONESTOP_SUPPLEMENT_REMINDER_WORKING_DAYS * calendar.day_minutes)
+    remind_from = calendar.add(now, settings.ONESTOP_SUPPLEMENT_REMINDER_WORKING_DAYS * calendar.day_minutes)
     waiting = ", ".join(["%s"] * len(Dossier.WAITING_STATES))
     with transaction.atomic():
         with connection.cursor() as cursor:
