@@ -71,16 +71,17 @@ class ClientRateThrottle(SimpleRateThrottle):
     """Each client at the rate set on it; people at API_USER_RATE; anonymous callers by address."""
 
     def __init__(self):
-        pass
+        """Nothing to read yet: the rate depends on the caller, so allow_request sets it per request."""
 
     def allow_request(self, request, view):
         client = api_client(request)
+        self.rate = client.rate_limit if client else settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"]
         if client is not None:
-            self.rate, ident = client.rate_limit, f"client-{client.pk}"
+            ident = f"client-{client.pk}"
         elif request.user and request.user.is_authenticated:
-            self.rate, ident = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"], f"user-{request.user.pk}"
+            ident = f"user-{request.user.pk}"
         else:
-            self.rate, ident = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"], self.get_ident(request)
+            ident = self.get_ident(request)
         self.num_requests, self.duration = self.parse_rate(self.rate)
         self.key = f"throttle-api-{ident}"
         return super().allow_request(request, view)

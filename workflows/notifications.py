@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from .models import Dossier, Notification, OutboxEvent
+from .models import Delivery, Dossier, Notification, OutboxEvent
 from .permissions import LEADER_ROLES
 
 logger = logging.getLogger(__name__)
@@ -115,8 +115,6 @@ def start_relay():
 
 def recipients(event):
     """(channel, address, language) for everyone `event` is for, as things stand when it is relayed."""
-    from .models import Delivery
-
     if event.event in APPLICANT_EVENTS:
         dossier = event.dossier
         language = dossier.applicant.language if dossier.applicant_id else settings.LANGUAGE_CODE
