@@ -275,6 +275,9 @@ class Dossier(FSMModelMixin, models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     supplements_in_processing = models.PositiveSmallIntegerField(default=0)
+    # Working minutes from the start of the clock to the decision, paused periods excluded (the indicators' processing
+    # time); set when the result is decided.
+    working_minutes_taken = models.PositiveIntegerField(_("working minutes taken"), null=True, blank=True)
     apology_count = models.PositiveSmallIntegerField(_("apologies"), default=0)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was refused, or what is missing."))
@@ -311,6 +314,10 @@ class Dossier(FSMModelMixin, models.Model):
                          condition=models.Q(state__in=["received", "processing", "consulting"])),
             models.Index(fields=["supplement_due_at"], name="dossier_supplement_wait_idx",
                          condition=models.Q(state__in=["incomplete", "paused"])),
+            # The indicators count the days not yet tallied live, by the date of each event.
+            models.Index(fields=["received_at"], name="dossier_received_idx"),
+            models.Index(fields=["result_at"], name="dossier_result_idx"),
+            models.Index(fields=["closed_at"], name="dossier_closed_idx"),
         ]
 
     def __str__(self):
@@ -480,17 +487,18 @@ class Dossier(FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.PROCESSING, target=State.RESULT_READY, conditions=[_decision_is_due],
                 permission=_is_current_step_actor, custom={"label": _("Approve: result ready")})
-    def approve(self, *, at):
-        self._decide(at=at, outcome=self.Outcome.APPROVED, reason="")
+    def approve(self, *, at, working_minutes_taken):
+        self._decide(at=at, outcome=self.Outcome.APPROVED, reason="", working_minutes_taken=working_minutes_taken)
 
     @transition(field=state, source=State.PROCESSING, target=State.RESULT_READY, conditions=[_decision_is_due],
                 permission=_is_current_step_actor,
                 custom={"label": _("Refuse: not eligible"), "needs_reason": True})
-    def refuse_result(self, *, at, reason):
-        self._decide(at=at, outcome=self.Outcome.REFUSED, reason=reason)
+    def refuse_result(self, *, at, reason, working_minutes_taken):
+        self._decide(at=at, outcome=self.Outcome.REFUSED, reason=reason, working_minutes_taken=working_minutes_taken)
 
-    def _decide(self, *, at, outcome, reason):
+    def _decide(self, *, at, outcome, reason, working_minutes_taken):
         self.outcome, self.reason, self.result_at = outcome, reason, at
+        self.working_minutes_taken = working_minutes_taken
         if self.next_step:
             self._enter_step(self.next_step)
         self.assignee = None
@@ -559,7 +567,7 @@ class Rating(models.Model):
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
     score = models.PositiveSmallIntegerField(_("score"), choices=[(score, str(score)) for score in range(1, 6)])
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
-    rated_at = models.DateTimeField(_("rated"))
+    rated_at = models.DateTimeField(_("rated"), db_index=True)
 
     class Meta:
         verbose_name = _("rating")
@@ -569,6 +577,35 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.dossier} {self.score}/5"
+
+
+class Payment(models.Model):
+    """Fees and charges paid for a dossier: online through the payment platform, or at the desk."""
+
+    class Method(models.TextChoices):
+        ONLINE = "online", _("Online, through the payment platform")
+        DESK = "desk", _("At the desk")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="payments")
+    amount = models.PositiveIntegerField(_("amount (VND)"))
+    method = models.CharField(_("paid"), max_length=10, choices=Method.choices)
+    reference = models.CharField(_("reference"), max_length=100, blank=True,
+                                 help_text=_("The payment platform's transaction or the desk's receipt number."))
+    paid_at = models.DateTimeField(_("paid at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["dossier", "paid_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["method", "reference"], condition=~models.Q(reference=""),
+                                    name="payment_reference_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} {self.amount} VND"
 
 
 class Notification(models.Model):
@@ -806,3 +843,65 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only.")
+
+
+class IndicatorTally(models.Model):
+    """What happened on one day to the dossiers of one procedure at one agency, counted once by
+    workflows.indicators so that a report over any period is a sum of a few rows instead of a scan of the dossiers.
+    Each count is dated by its own event: receipt, decision, closing, the deadline passing, the rating."""
+
+    day = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    received_online = models.PositiveIntegerField(default=0)
+    received_counter = models.PositiveIntegerField(default=0)
+    received_integrated = models.PositiveIntegerField(default=0)
+    full_online_eligible = models.PositiveIntegerField(default=0)
+    full_online = models.PositiveIntegerField(default=0)
+    with_fees = models.PositiveIntegerField(default=0)
+    paid_online = models.PositiveIntegerField(default=0)
+    digitised = models.PositiveIntegerField(default=0)
+    settled_on_time = models.PositiveIntegerField(default=0)
+    settled_late = models.PositiveIntegerField(default=0)
+    settled_approved = models.PositiveIntegerField(default=0)
+    results_electronic = models.PositiveIntegerField(default=0)
+    settled_minutes = models.BigIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
+    # Dossiers leaving processing (decided, withdrawn or stopped after receipt), and the deadline passing on an open
+    # dossier and such a dossier leaving: running sums of these give what is in progress, and late, on any day.
+    exits = models.PositiveIntegerField(default=0)
+    overdue_from = models.PositiveIntegerField(default=0)
+    overdue_exits = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    rating_points = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "agency", "procedure"], name="tally_once_per_day")]
+        indexes = [models.Index(fields=["agency", "day"], name="tally_agency_day_idx"),
+                   models.Index(fields=["procedure", "day"], name="tally_procedure_day_idx")]
+
+
+class DurationTally(models.Model):
+    """How many dossiers decided on one day took a given number of working days (rounded up): the median's
+    distribution, summed like IndicatorTally."""
+
+    day = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    working_days = models.PositiveIntegerField()
+    dossiers = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "agency", "procedure", "working_days"],
+                                               name="duration_once_per_day")]
+        indexes = [models.Index(fields=["agency", "day"], name="duration_agency_day_idx")]
+
+
+class TallyRefresh(models.Model):
+    """The tallies are complete up to and including this day; later days are counted live."""
+
+    complete_through = models.DateField()
+    refreshed_at = models.DateTimeField()

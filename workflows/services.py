@@ -265,8 +265,7 @@ def receive_dossier(*, dossier, acting_user, expected_version=None, client_ip=No
     def apply(dossier):
         snapshot = dossier.procedure_version.snapshot
         calendar = working_calendar()
-        cutoff = snapshot["intake_cutoff"]
-        start = calendar.clock_start(now, cutoff=time.fromisoformat(cutoff) if cutoff else None)
+        start = _clock_start(calendar, dossier, now)
         whole_days = snapshot["time_limit_unit"] == "days"
         limit = calendar.minutes_for(Decimal(snapshot["time_limit"]), snapshot["time_limit_unit"])
         first_share = calendar.minutes_for(Decimal(dossier.steps[0]["share"]), snapshot["time_limit_unit"])
@@ -279,6 +278,19 @@ def receive_dossier(*, dossier, acting_user, expected_version=None, client_ip=No
 
     return _transition(dossier, acting_user, "receive", apply, expected_version=expected_version,
                        client_ip=client_ip, note=note)
+
+
+def _clock_start(calendar, dossier, received_at):
+    cutoff = dossier.procedure_version.snapshot["intake_cutoff"]
+    return calendar.clock_start(received_at, cutoff=time.fromisoformat(cutoff) if cutoff else None)
+
+
+def _working_minutes_taken(dossier, decided_at):
+    """From the start of the clock to the decision, without the time spent waiting for the applicant."""
+    calendar = working_calendar()
+    waited = sum(calendar.working_minutes_between(pause.started_at, pause.ended_at or decided_at)
+                 for pause in dossier.pauses.all())
+    return max(calendar.position(decided_at) - _clock_start(calendar, dossier, dossier.received_at) - waited, 0)
 
 
 def competent_agency_for(dossier):
@@ -497,7 +509,8 @@ def approve_dossier(*, dossier, acting_user, result_file=None, expected_version=
         validate_upload(result_file, allowed=PDF, max_bytes=RESULT_MAX_BYTES)
 
     def apply(dossier):
-        dossier.approve(at=timezone.now())
+        now = timezone.now()
+        dossier.approve(at=now, working_minutes_taken=_working_minutes_taken(dossier, now))
         if result_file is not None:
             dossier.result_file.save(Path(result_file.name).name, result_file, save=False)
 
@@ -508,9 +521,13 @@ def approve_dossier(*, dossier, acting_user, result_file=None, expected_version=
 def refuse_result(*, dossier, acting_user, reason, expected_version=None, client_ip=None):
     """The applicant is not eligible: the result is a written refusal with its reason."""
     reason = _required(reason)
-    return _transition(dossier, acting_user, "refuse_result",
-                       lambda dossier: dossier.refuse_result(at=timezone.now(), reason=reason),
-                       expected_version=expected_version, client_ip=client_ip, note=reason)
+
+    def apply(dossier):
+        now = timezone.now()
+        dossier.refuse_result(at=now, reason=reason, working_minutes_taken=_working_minutes_taken(dossier, now))
+
+    return _transition(dossier, acting_user, "refuse_result", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=reason)
 
 
 def return_result(*, dossier, acting_user, expected_version=None, client_ip=None):
