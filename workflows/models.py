@@ -903,5 +903,5 @@ class DurationTally(models.Model):
 class TallyRefresh(models.Model):
     """The tallies are complete up to and including this day; later days are counted live."""
 
-    complete_through = models.DateField()
-    refreshed_at = models.DateTimeField()
+    complete_through = models.DateField(null=True)
+    refreshed_at = models.DateTimeField(null=True)

@@ -71,8 +71,8 @@ class Migration(migrations.Migration):
             name='TallyRefresh',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('complete_through', models.DateField()),
-                ('refreshed_at', models.DateTimeField()),
+                ('complete_through', models.DateField(null=True)),
+                ('refreshed_at', models.DateTimeField(null=True)),
             ],
         ),
         migrations.AddField(
