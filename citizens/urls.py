@@ -17,4 +17,5 @@ urlpatterns = [
     path("tai-khoan/thong-tin/", views.profile, name="profile"),
     path("thong-bao/", views.inbox, name="inbox"),
     path("tra-cuu/", views.lookup, name="lookup"),
+    path("chi-so/", views.transparency, name="transparency"),
 ]

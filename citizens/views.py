@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from procedures.forms import application_form, form_data_for_storage, initial_from_storage
 from procedures.models import Procedure
 from procedures.selectors import communes, receiving_desks
-from workflows import web, notifications, services, slips
+from workflows import indicators, notifications, services, slips, web
+from workflows.forms import IndicatorQuery
 from workflows.models import Dossier, DossierDocument, Notification
 
 from . import selectors
@@ -273,3 +274,24 @@ def lookup(request):
         "form": form, "dossier": found, "not_found": not_found,
         "clock": found.clock() if found is not None and found.state in Dossier.CLOCK_STATES else None,
     })
+
+
+def transparency(request):
+    """The province's service indicators for anyone: the province and each agency, counts and rates only."""
+    form = IndicatorQuery({"period": request.GET.get("period", "")})
+    if not form.is_valid():
+        return render(request, "citizens/transparency.html", {"form": form}, status=400)
+    period = form.cleaned_data["period"]
+    agencies = [row for row in indicators.report(period, by="agency")
+                if row.figures.received or row.figures.settled or row.figures.in_progress]
+    return render(request, "citizens/transparency.html", {
+        "form": form, "period": period, "province": indicators.report(period)[0].figures,
+        "agencies": sorted(agencies, key=lambda row: (row.figures.on_time_rate is None,
+                                                      -(row.figures.on_time_rate or 0), row.label)),
+        "headline": [indicator for indicator in indicators.INDICATORS if indicator.key in PUBLIC_RATES],
+        "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
+    })
+
+
+PUBLIC_RATES = ("on_time_rate", "online_filing_rate", "full_online_rate", "online_payment_rate", "digitised_rate",
+                "satisfaction_rate")

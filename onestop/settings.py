@@ -152,6 +152,7 @@ CELERY_TASK_ROUTES = {
     "citizens.tasks.send_text": {"queue": "notifications"},
     "workflows.tasks.run_sla_timers": {"queue": "timers"},
     "workflows.tasks.send_daily_digest": {"queue": "timers"},
+    "workflows.tasks.refresh_indicators": {"queue": "timers"},
 }
 # With the broker down an officer's action waits at most a fraction of a second before the outbox takes over.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
@@ -164,6 +165,9 @@ CELERY_BEAT_SCHEDULE = {
     # Leaders' summary at 07:00; the task skips days that are not working days.
     "daily-digest": {"task": "workflows.tasks.send_daily_digest",
                      "schedule": crontab(hour=7, minute=0)},
+    # The indicators' tallies of the days before today; reports count later days live.
+    "refresh-indicators": {"task": "workflows.tasks.refresh_indicators",
+                           "schedule": crontab(hour=1, minute=15)},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

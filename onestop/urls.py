@@ -10,7 +10,8 @@ from oauth2_provider.urls import base_urlpatterns as oauth2_urlpatterns
 from rest_framework.routers import SimpleRouter
 
 from procedures.api import AgencyViewSet, FieldViewSet, ProcedureViewSet, UnitViewSet
-from workflows.api import DossierViewSet, LookupView
+from workflows import dashboard
+from workflows.api import DossierViewSet, IndicatorsView, LookupView
 
 from . import problems, schema, views  # noqa: F401 - schema registers the authentication's description
 
@@ -20,13 +21,17 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("fields", FieldViewSet, basename="field")
 router.register("procedures", ProcedureViewSet, basename="procedure")
 router.register("dossiers", DossierViewSet, basename="dossier")
-api_v1 = [path("lookup/", LookupView.as_view(), name="lookup"), *router.urls]
+api_v1 = [path("lookup/", LookupView.as_view(), name="lookup"),
+          path("indicators/", IndicatorsView.as_view(), name="indicators"), *router.urls]
 
 admin.site.site_header = _("OneStop administration")
 admin.site.site_title = _("OneStop")
 admin.site.index_title = _("Single window")
 
 urlpatterns = [
+    path("admin/indicators/", admin.site.admin_view(dashboard.dashboard), name="indicators-dashboard"),
+    re_path(r"^admin/indicators/report\.(?P<extension>xlsx|csv)$", admin.site.admin_view(dashboard.export),
+            name="indicators-export"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

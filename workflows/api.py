@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
@@ -38,7 +38,9 @@ from procedures.forms import application_form, form_data_for_storage
 from procedures.models import AdministrativeUnit, Agency, Procedure
 from procedures.validators import validate_identity_number, validate_phone_number
 
-from . import selectors, services
+from . import indicators, selectors, services
+from .forms import IndicatorQuery
+from .indicators import INDICATORS
 from .models import AuditEntry, Dossier, IdempotencyRecord
 from .permissions import staff_roles
 from .web import client_ip
@@ -508,3 +510,82 @@ class LookupView(APIView):
         if dossier is None:
             raise NotFound(_("No dossier has this code with this phone or identity number."))
         return Response(LookupSerializer(dossier).data)
+
+
+class IndicatorRowSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True, help_text=gettext_lazy(
+        "The group: an agency's, commune's, field's or procedure's code, a month (2026-10) or a day; null for the "
+        "whole scope."))
+    label = serializers.CharField()
+    figures = inline_serializer("IndicatorFigures", {
+        indicator.key: (serializers.IntegerField(help_text=indicator.definition) if indicator.kind == "count"
+                        else serializers.FloatField(allow_null=True, help_text=indicator.definition))
+        for indicator in INDICATORS
+    })
+
+
+class IndicatorReportSerializer(serializers.Serializer):
+    first = serializers.DateField()
+    last = serializers.DateField()
+    by = serializers.CharField(allow_null=True)
+    rows = IndicatorRowSerializer(many=True)
+
+
+class IndicatorsView(APIView):
+    """The service indicators (workflows.indicators): public figures, read with the catalogue scope."""
+
+    permission_classes = [HasScope]
+    scopes = {"get": "catalogue:read"}
+    GROUPS = ["agency", "commune", "field", "procedure", "month", "day"]
+
+    @extend_schema(
+        summary="Service indicators for a period, for the province or one agency, commune, field or procedure, "
+                "optionally grouped",
+        parameters=[
+            OpenApiParameter("period", str, description="A year (2026), a quarter (2026-Q4) or a month (2026-10); "
+                                                        "the current year when absent."),
+            OpenApiParameter("first", OpenApiTypes.DATE, description="With `last`, any other span."),
+            OpenApiParameter("last", OpenApiTypes.DATE),
+            OpenApiParameter("agency", str, description="An agency's electronic code."),
+            OpenApiParameter("commune", str, description="A commune's official code."),
+            OpenApiParameter("field", str, description="A field's code."),
+            OpenApiParameter("procedure", str, description="A procedure's national code."),
+            OpenApiParameter("by", str, enum=GROUPS, description="One row per group; one row in all when absent."),
+        ],
+        responses={200: IndicatorReportSerializer, **PROBLEMS})
+    def get(self, request):
+        params = request.query_params
+        by = params.get("by") or None
+        query = IndicatorQuery({name: params.get(name, "") for name in
+                                ("period", "first", "last", "agency", "commune", "field", "procedure")})
+        if by is not None and by not in self.GROUPS:
+            raise serializers.ValidationError({"by": [_("Group by one of: %(groups)s.")
+                                                      % {"groups": ", ".join(self.GROUPS)}]})
+        if not query.is_valid():
+            raise serializers.ValidationError({name: [str(message) for message in messages]
+                                               for name, messages in query.errors.items()})
+        period = query.cleaned_data["period"]
+        rows = indicators.report(period, by=by, **query.scope)
+        codes = self._codes(by, [row.key for row in rows])
+        return Response(IndicatorReportSerializer({
+            "first": period.first, "last": period.last, "by": by,
+            "rows": [{"key": self._key(by, row.key, codes), "label": row.label, "figures": row.figures.as_dict()}
+                     for row in rows],
+        }).data)
+
+    @staticmethod
+    def _key(by, key, codes):
+        if key is None:
+            return None
+        if by == "month":
+            return f"{key:%Y-%m}"
+        if by == "day":
+            return key.isoformat()
+        return codes.get(key)
+
+    @staticmethod
+    def _codes(by, keys):
+        from procedures.models import Field
+
+        model = {"agency": Agency, "commune": AdministrativeUnit, "field": Field, "procedure": Procedure}.get(by)
+        return dict(model.objects.filter(pk__in=keys).values_list("pk", "code")) if model else {}

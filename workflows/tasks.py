@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from onestop.sms import SmsDeliveryError, send_sms
 
-from . import notifications, timers, webhooks
+from . import indicators, notifications, timers, webhooks
 from .models import Delivery, OutboxEvent
 from .webhooks import WebhookError
 
@@ -115,3 +115,9 @@ def run_sla_timers():
 @shared_task(acks_late=True)
 def send_daily_digest():
     return timers.send_daily_digest()
+
+
+@shared_task
+def refresh_indicators():
+    """Recounts the indicator tallies of the last weeks up to yesterday (workflows.indicators.refresh)."""
+    return indicators.refresh()
