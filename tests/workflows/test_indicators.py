@@ -2,12 +2,15 @@
 a paused dossier, an apology, a withdrawal, a refusal at receipt and a lapsed supplement request. The figures are
 the same counted live, from the nightly tallies, or from both."""
 
+import csv
+import re
 from datetime import date, datetime
-from decimal import Decimal
+from io import BytesIO, StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 
 from procedures.models import Agency, Procedure
 from procedures.services import publish_procedure_version
@@ -277,3 +280,77 @@ def test_the_late_dossiers_behind_the_figures(province):
     assert late == {province.dossiers[name].code for name in ("D2", "D4", "D5", "D13")}
     at_the_ward = indicators.late_dossiers(OCTOBER, agency=province.committee)
     assert [dossier.code for dossier in at_the_ward] == [province.dossiers["D13"].code]
+
+
+def _shown(html, key):
+    """The text the page shows for an indicator, from the element marked with it."""
+    match = re.search(rf'data-indicator="{key}"[^>]*>(?:\s*<[^>]+>)*\s*([^<]*)<', html)
+    return match.group(1).strip()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_the_exports_the_public_page_and_the_api_agree_with_the_hand_count(
+        province, client, django_user_model):
+    from openpyxl import load_workbook
+
+    from tests.api.conftest import Integrator
+
+    office = province.office
+    client.force_login(office.leader)
+    with time_machine.travel(NOW, tick=False):
+        dashboard = client.get("/admin/indicators/", {"period": "2026-10"})
+        xlsx = client.get("/admin/indicators/report.xlsx", {"period": "2026-10"})
+        csv_report = client.get("/admin/indicators/report.csv", {"period": "2026-10"})
+        public = Client().get("/chi-so/", {"period": "2026-10"})
+        api = Integrator(django_user_model, "bao-cao", scopes=["catalogue:read"]).api()
+        answer = api.get("/api/v1/indicators/", {"period": "2026-10"})
+        by_agency = api.get("/api/v1/indicators/", {"period": "2026-10", "by": "agency"})
+
+    assert dashboard.status_code == 200
+    html = dashboard.content.decode()
+    for key in ("received", "settled_on_time", "settled_late", "in_progress_on_time", "in_progress_late",
+                "refused", "withdrawn", "stopped"):
+        assert _shown(html, key) == str(HAND_COUNTED[key]), key
+    assert _shown(html, "on_time_rate") == "60,0%"  # the leader reads Vietnamese
+
+    # The province's report: carried over (D9) + new online + new at a desk; settled; in progress; and the rate.
+    total = [12, 1, 9, 2, 6, 4, 2, 4, 2, 2, 1, 1, 1, 60.0]
+    sheet = load_workbook(BytesIO(xlsx.content)).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=7)]
+    assert rows[-1][2:] == total
+    # Received for settlement, with D9 carried over at the department.
+    assert {row[1]: row[2] for row in rows[:-1]} == {str(office.department): 10, str(province.committee): 2,
+                                                      str(office.desk): 0}
+    csv_rows = list(csv.reader(StringIO(csv_report.content.decode("utf-8-sig"))))
+    assert [float(value) if "." in value else int(value) for value in csv_rows[-1][2:]] == total
+
+    assert public.status_code == 200
+    assert _shown(public.content.decode(), "received") == "11"
+    assert "60,0%" in public.content.decode()
+    assert province.dossiers["D2"].applicant_name not in public.content.decode()
+
+    assert answer.status_code == 200
+    figures_ = answer.json()["rows"][0]["figures"]
+    for key, expected in HAND_COUNTED.items():
+        assert figures_[key] == pytest.approx(expected), key
+    assert {row["key"]: row["figures"]["received"] for row in by_agency.json()["rows"]} == {
+        office.department.code: 9, province.committee.code: 2, office.desk.code: 0}
+
+
+@pytest.mark.django_db
+def test_indicator_queries_refuse_bad_input_and_people_without_a_leading_role(province, client, django_user_model):
+    from tests.api.conftest import Integrator
+
+    api = Integrator(django_user_model, "bao-cao", scopes=["catalogue:read"]).api()
+    for query in ({"period": "2026-13"}, {"first": "2026-10-31", "last": "2026-10-01"}, {"by": "colour"},
+                  {"agency": "000.99.99.H99"}):
+        answer = api.get("/api/v1/indicators/", query)
+        assert answer.status_code == 400 and answer["Content-Type"] == "application/problem+json", query
+    no_scope = Integrator(django_user_model, "chi-nop", scopes=["dossiers:file"]).api()
+    assert no_scope.get("/api/v1/indicators/").status_code == 403
+
+    client.force_login(province.office.specialist)
+    assert client.get("/admin/indicators/").status_code == 403
+    client.force_login(province.office.leader)
+    assert client.get("/admin/indicators/", {"period": "someday"}).status_code == 400
+    assert Client().get("/chi-so/", {"period": "someday"}).status_code == 400
