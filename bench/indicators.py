@@ -592,25 +592,61 @@ def fill(office, province, total, year):
         "surnames": SURNAMES, "middle_names": MIDDLE_NAMES, "given_names": GIVEN_NAMES,
         "citizen": office["citizen"].pk, "receiver": office["receiver"].pk, "specialist": office["specialist"].pk,
     }
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE workflows_dossier, workflows_indicatortally, workflows_durationtally, "
-                       "workflows_tallyrefresh RESTART IDENTITY CASCADE")
     statement = fill_sql(clock)
     months = {}
     for index, day in enumerate(clock.days[:clock.year_days]):
         months.setdefault(day.month, []).append(index)
-    written = 0
-    for month, indexes in sorted(months.items()):
-        count = total - written if month == max(months) else round(total * len(indexes) / clock.year_days)
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Losing the last batches in a crash costs nothing here: they are regenerated.
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+    # One transaction: a failure leaves the database as it was, indexes and keys included.
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Nothing is lost by a crash here that a rerun would not regenerate.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        cursor.execute("TRUNCATE workflows_dossier, workflows_indicatortally, workflows_durationtally, "
+                       "workflows_tallyrefresh RESTART IDENTITY CASCADE")
+        restore = set_aside_indexes_and_keys(cursor)
+        written = 0
+        for month, indexes in sorted(months.items()):
+            count = total - written if month == max(months) else round(total * len(indexes) / clock.year_days)
+            started = time.perf_counter()
             cursor.execute(statement, {**params, "lo": indexes[0], "hi": indexes[-1] + 1,
                                        "first": written + 1, "last": written + count})
-        written += count
-        print(f"  {year}-{month:02d}: {count:,} dossiers in {time.perf_counter() - started:.1f} s", flush=True)
+            written += count
+            print(f"  {year}-{month:02d}: {count:,} dossiers in {time.perf_counter() - started:.1f} s", flush=True)
+        started = time.perf_counter()
+        for sql in restore:
+            cursor.execute(sql)
+        print(f"  {len(restore)} indexes and foreign keys put back in {time.perf_counter() - started:.0f} s",
+              flush=True)
+
+
+LOADED_TABLES = ["workflows_dossier", "workflows_payment", "workflows_dossierdocument", "workflows_pauseperiod",
+                 "workflows_consultation", "workflows_rating"]
+
+
+def set_aside_indexes_and_keys(cursor):
+    """Drops the secondary indexes and the foreign keys of the tables the fill writes, and returns the statements
+    that put them back exactly as the migrations made them (PostgreSQL's own definitions). Building an index
+    once over 2,000,000 rows is several times faster than keeping 30 up to date row by row, and re-adding a foreign
+    key checks every row in one join. Primary keys and unique constraints stay: they guard the generated codes."""
+    cursor.execute("""
+        SELECT format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', conrelid::regclass::text, conname,
+                      pg_get_constraintdef(oid)),
+               format('ALTER TABLE %%I DROP CONSTRAINT %%I', conrelid::regclass::text, conname)
+        FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
+        ORDER BY conrelid, conname""", [LOADED_TABLES])
+    keys = cursor.fetchall()
+    cursor.execute("""
+        SELECT pg_get_indexdef(x.indexrelid), format('DROP INDEX %%I', i.relname)
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        WHERE x.indrelid = ANY(%s::regclass[])
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                          WHERE c.conindid = x.indexrelid AND c.contype IN ('p', 'u', 'x'))
+        ORDER BY x.indrelid, i.relname""", [LOADED_TABLES])
+    indexes = cursor.fetchall()
+    for _create, drop in keys + indexes:
+        cursor.execute(drop)
+    return [create for create, _drop in indexes + keys]
 
 
 def describe(year):
