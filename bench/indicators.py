@@ -286,8 +286,9 @@ DOSSIER_COLUMNS = """
 
 def fill_sql(clock):
     """One statement writing the dossiers received on working days [lo, hi) of the year, numbered first..last,
-    with their payments, documents, pauses, consultations and ratings. Each layer computes from the one inside it;
-    OFFSET 0 keeps a layer from being merged into the next, so each expression is computed once per row."""
+    with their payments, documents, pauses, consultations and ratings. Each step computes from the one before;
+    OFFSET 0 keeps a step from being merged into the next, so that each expression is computed once per row
+    rather than once per mention."""
     dm, end, wait = clock.day_minutes, clock.year_end, settings.ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS
     moment, opening = clock.moment, clock.opening
     return f"""
@@ -306,170 +307,145 @@ WITH k AS (
            -- Where each open step ends, as a share of the time limit.
            ARRAY[0.1, 0.8, 0.9, 1.0]::float8[] AS step_ends
 ),
+-- One random draw per choice, once per row (a CTE with volatile functions is computed once).
+draw AS (
+    SELECT n, random() AS u_day, random() AS u_min, random() AS u_proc, random() AS u_commune, random() AS u_desk,
+           random() AS u_channel, random() AS u_state, random() AS u_fast, random() AS u_pause,
+           random() AS u_apology, random() AS u_return, random() AS u_outcome, random() AS u_file,
+           random() AS u_open, random() AS u_step, random() AS u_sec, random() AS u_submit, random() AS u_doc,
+           random() AS u_pay, random() AS u_rating, random() AS u_score
+    FROM generate_series(%(first)s, %(last)s) AS n
+),
+-- The procedure, the commune (for commune-level ones), the day and the working minute of receipt.
+picked AS (
+    SELECT d.*, k.proc_slots[1 + floor(d.u_proc * {SLOTS})::int] AS p,
+           k.commune_slots[1 + floor(d.u_commune * {SLOTS})::int] AS c,
+           %(lo)s + floor(d.u_day * (%(hi)s - %(lo)s))::int AS day, floor(d.u_min * {dm})::int AS off
+    FROM draw AS d CROSS JOIN k OFFSET 0
+),
+-- Who settles it and where it was filed; where the clock starts (the next morning after a cut-off).
+placed AS (
+    SELECT a.*, k.proc_ids[a.p] AS procedure_id, k.proc_versions[a.p] AS version_id, k.proc_limits[a.p] AS lim,
+           k.proc_whole[a.p] AS whole, k.proc_fees[a.p] AS fee,
+           CASE WHEN k.proc_communal[a.p] THEN k.committees[a.c] ELSE k.proc_agencies[a.p] END AS competent,
+           CASE WHEN k.proc_communal[a.p] THEN k.units[a.c] END AS commune,
+           -- A commune's dossiers mostly at its own committee, some at a neighbour's or the centre's desks.
+           CASE WHEN NOT k.proc_communal[a.p] THEN k.centre_slots[1 + floor(a.u_desk * {SLOTS})::int]
+                WHEN a.u_desk < 0.92 THEN %(centre_desks)s + a.c
+                WHEN a.u_desk < 0.95 THEN %(centre_desks)s + mod(a.c, %(communes)s) + 1
+                ELSE k.centre_slots[1 + floor((a.u_desk - 0.95) * 20 * {SLOTS})::int] END AS desk,
+           CASE WHEN a.u_channel < 0.55 THEN 'online' WHEN a.u_channel < 0.90 THEN 'counter'
+                ELSE 'integrated' END AS channel,
+           CASE WHEN a.off >= k.proc_cutoffs[a.p] THEN (a.day + 1) * {dm} ELSE a.day * {dm} + a.off END AS start
+    FROM picked AS a CROSS JOIN k OFFSET 0
+),
+-- The legal deadline (whole days end at closing time) and what the dossier was going to become.
+planned AS (
+    SELECT b.*,
+           CASE WHEN b.whole THEN (b.start + b.lim + {dm} - 1) / {dm} * {dm} ELSE b.start + b.lim END AS due0,
+           CASE WHEN b.u_state < 0.02 THEN 'refused' WHEN b.u_state < 0.035 THEN 'withdrawn'
+                WHEN b.u_state < 0.04 THEN 'stopped' WHEN b.u_state < 0.05 THEN 'stuck'
+                WHEN b.u_state < 0.133 THEN 'late' ELSE 'on_time' END AS plan
+    FROM placed AS b OFFSET 0
+),
+-- x: the working minutes worked before the decision, withdrawal or supplement request; a decided dossier
+-- may have waited whole days for a supplement (pause_len), which moves its deadline as much.
+worked AS (
+    SELECT c.*,
+           CASE c.plan WHEN 'on_time' THEN greatest(1, floor(c.span * (0.1 + 0.9 * c.u_fast))::int)
+                       WHEN 'late' THEN c.span + 1 + floor(c.u_fast * c.u_fast * greatest(c.span, {dm}))::int
+                       WHEN 'withdrawn' THEN 1 + floor(c.span * 0.9 * c.u_fast)::int
+                       WHEN 'stopped' THEN 1 + floor(c.span * 0.4)::int END AS x
+    FROM (SELECT p.*, p.due0 - p.start AS span,
+                 CASE WHEN p.plan IN ('on_time', 'late') AND p.u_pause < 0.04
+                      THEN (1 + floor(p.u_pause / 0.04 * 5)::int) * {dm} ELSE 0 END AS pause_len
+          FROM planned AS p) AS c
+    OFFSET 0
+),
+-- ev: the decision, the withdrawal or the lapse of the supplement request; ret: the result's return.
+dated AS (
+    SELECT w.*,
+           CASE WHEN w.plan IN ('on_time', 'late') THEN w.start + w.pause_len + w.x
+                WHEN w.plan = 'withdrawn' THEN w.start + w.x
+                WHEN w.plan = 'stopped' THEN w.start + w.x + {wait * dm} END AS ev,
+           w.start + w.pause_len + w.x + floor(w.u_return * 3 * {dm})::int AS ret,
+           CASE WHEN w.plan IN ('on_time', 'late') THEN w.start + w.x / 2
+                WHEN w.plan = 'stopped' THEN w.start + w.x END AS pause_start
+    FROM worked AS w OFFSET 0
+),
+-- What became of it by the close of the year: what had not happened yet is still open.
+ended AS (
+    SELECT v.*,
+           CASE WHEN v.plan = 'refused' THEN 'refused'
+                WHEN v.plan IN ('on_time', 'late') AND v.ev <= {end}
+                    THEN CASE WHEN v.u_return < 0.04 OR v.ret > {end} THEN 'result_ready' ELSE 'returned' END
+                WHEN v.plan IN ('withdrawn', 'stopped') AND v.ev <= {end} THEN v.plan
+                WHEN v.plan = 'stopped' AND v.pause_start <= {end} THEN 'paused'
+                WHEN {end} - v.start < v.span / 10 THEN 'received'
+                WHEN v.plan = 'stuck' THEN CASE WHEN v.u_open < 0.75 THEN 'processing' ELSE 'consulting' END
+                WHEN v.u_open < 0.1 THEN 'paused'
+                WHEN v.u_open < 0.2 THEN 'consulting'
+                ELSE 'processing' END AS state
+    FROM dated AS v OFFSET 0
+),
+shaped AS (
+    SELECT e.*, e.state IN ('result_ready', 'returned') AS settled,
+           e.plan = 'late' AND e.state IN ('result_ready', 'returned') AND e.u_apology < 0.375 AS apology,
+           CASE WHEN e.state IN ('result_ready', 'returned') THEN e.due0 + e.pause_len ELSE e.due0 END AS due,
+           -- The apology's new appointment: the close of a day at or after the decision.
+           (e.ev + floor(e.u_apology / 0.375 * {dm})::int + {dm} - 1) / {dm} * {dm} AS appointment,
+           CASE WHEN e.state = 'paused' AND e.plan = 'stopped' THEN e.pause_start
+                WHEN e.state = 'paused' THEN e.start + floor(greatest({end} - e.start, 0) * e.u_fast)::int
+           END AS paused,
+           CASE e.state WHEN 'received' THEN 1 WHEN 'paused' THEN 2 WHEN 'consulting' THEN 2 WHEN 'result_ready' THEN 5
+                WHEN 'processing' THEN CASE WHEN e.plan = 'stuck' THEN 2 + floor(e.u_step * 3)::int
+                                            WHEN {end} - e.start < e.span * 0.7 THEN 2
+                                            WHEN {end} - e.start < e.span * 0.85 THEN 3 ELSE 4 END
+           END AS step
+    FROM ended AS e OFFSET 0
+),
+-- Positions become moments.
+timed AS (
+    SELECT q.*,
+           {opening('q.day', 'q.off')} + floor(q.u_sec * 60) * interval '1 second' AS received_at,
+           CASE WHEN q.state <> 'refused' THEN {moment('q.due')} END AS due_at,
+           CASE WHEN q.apology THEN {moment('q.appointment')}
+                WHEN q.state <> 'refused' THEN {moment('q.due')} END AS appointment_at,
+           CASE WHEN q.settled THEN {moment('q.ev')} END AS result_at,
+           CASE WHEN q.state = 'returned' THEN {moment('q.ret')} END AS returned_at,
+           CASE WHEN q.state = 'returned' THEN {moment('q.ret')}
+                WHEN q.state IN ('withdrawn', 'stopped') THEN {moment('q.ev')}
+                WHEN q.state = 'refused' THEN {opening('q.day', 'q.off')} + interval '1 minute' END AS closed_at,
+           CASE WHEN q.state = 'paused' THEN {moment('q.paused')} END AS paused_at,
+           CASE WHEN q.state = 'paused' THEN {moment(f'q.paused + {wait * dm}')} END AS supplement_due_at,
+           CASE WHEN q.step BETWEEN 2 AND 4 THEN {moment(f'greatest(q.start, least({end}, q.start + floor(q.span * k.step_ends[q.step - 1])::int))')}
+           END AS step_started,
+           CASE WHEN q.step BETWEEN 1 AND 4 THEN {moment('q.start + greatest(1, floor(q.span * k.step_ends[q.step])::int)')}
+           END AS step_due,
+           CASE WHEN q.settled AND q.pause_len > 0 OR q.state = 'stopped' THEN {moment('q.pause_start')}
+                WHEN q.state = 'paused' THEN {moment('q.paused')} END AS pause_from,
+           CASE WHEN q.settled AND q.pause_len > 0 THEN {moment('q.pause_start + q.pause_len')}
+                WHEN q.state = 'stopped' THEN {moment('q.ev')} END AS pause_until
+    FROM shaped AS q CROSS JOIN k OFFSET 0
+),
+-- Filed the same day: at the desk minutes before receipt, online at any time since midnight.
+submitted AS (
+    SELECT r.*,
+           CASE WHEN r.channel = 'counter' THEN r.received_at - (1 + floor(r.u_submit * 20)) * interval '1 minute'
+                ELSE r.received_at - r.u_submit * (r.received_at - (k.days[r.day + 1]::timestamp AT TIME ZONE k.tz))
+           END AS submitted_at
+    FROM timed AS r CROSS JOIN k OFFSET 0
+),
+-- The code: the receiving desk's, the day's and the desk's sequence number that day.
 src AS (
-    SELECT t.*,
+    SELECT t.*, k.desks[t.desk] AS desk_id,
            k.desk_codes[t.desk] || '-' || to_char(k.days[t.day + 1], 'YYMMDD') || '-'
            || lpad(t.seq::text, greatest(4, length(t.seq::text)), '0') AS code,
-           k.desks[t.desk] AS desk_id,
            k.surnames[1 + mod(t.n, 14)] || ' ' || k.middle_names[1 + mod(t.n / 14, 10)] || ' '
            || k.given_names[1 + mod(t.n / 140, 30)] AS applicant_name
-    FROM k CROSS JOIN (
-        -- Timestamps, and the daily sequence of the dossier code at each receiving desk.
-        SELECT s.*, row_number() OVER (PARTITION BY s.desk, s.day ORDER BY s.submitted_at, s.n) AS seq
-        FROM (
-            SELECT r.*,
-                   CASE WHEN r.channel = 'counter' THEN r.received_at - (1 + floor(r.u_submit * 20)) * interval '1 minute'
-                        ELSE r.received_at - r.u_submit * (r.received_at - (k.days[r.day + 1]::timestamp AT TIME ZONE k.tz))
-                   END AS submitted_at
-            FROM k CROSS JOIN (
-                SELECT q.*,
-                       {opening('q.day', 'q.off')} + floor(q.u_sec * 60) * interval '1 second' AS received_at,
-                       CASE WHEN q.state <> 'refused' THEN {moment('q.due')} END AS due_at,
-                       CASE WHEN q.apology THEN {moment('q.appointment')}
-                            WHEN q.state <> 'refused' THEN {moment('q.due')} END AS appointment_at,
-                       CASE WHEN q.settled THEN {moment('q.ev')} END AS result_at,
-                       CASE WHEN q.state = 'returned' THEN {moment('q.ret')} END AS returned_at,
-                       CASE WHEN q.state = 'returned' THEN {moment('q.ret')}
-                            WHEN q.state IN ('withdrawn', 'stopped') THEN {moment('q.ev')}
-                            WHEN q.state = 'refused' THEN {opening('q.day', 'q.off')} + interval '1 minute' END AS closed_at,
-                       CASE WHEN q.state = 'paused' THEN {moment('q.paused')} END AS paused_at,
-                       CASE WHEN q.state = 'paused' THEN {moment(f'q.paused + {wait * dm}')} END AS supplement_due_at,
-                       CASE WHEN q.step BETWEEN 2 AND 4
-                            THEN {moment(f'greatest(q.start, least({end}, q.start + floor(q.span * k.step_ends[q.step - 1])::int))')}
-                       END AS step_started,
-                       CASE WHEN q.step BETWEEN 1 AND 4
-                            THEN {moment('q.start + greatest(1, floor(q.span * k.step_ends[q.step])::int)')}
-                       END AS step_due,
-                       CASE WHEN q.settled AND q.pause_len > 0 OR q.state = 'stopped' THEN {moment('q.pause_start')}
-                            WHEN q.state = 'paused' THEN {moment('q.paused')} END AS pause_from,
-                       CASE WHEN q.settled AND q.pause_len > 0 THEN {moment('q.pause_start + q.pause_len')}
-                            WHEN q.state = 'stopped' THEN {moment('q.ev')} END AS pause_until
-                FROM k CROSS JOIN (
-                    -- What became of it by the close of the year, and when its events fell.
-                    SELECT e.*, e.state IN ('result_ready', 'returned') AS settled,
-                           e.plan = 'late' AND e.state IN ('result_ready', 'returned') AND e.u_apology < 0.375 AS apology,
-                           CASE WHEN e.state IN ('result_ready', 'returned') THEN e.due0 + e.pause_len ELSE e.due0 END AS due,
-                           -- The new appointment: the close of a day at or after the decision.
-                           (e.ev + floor(e.u_apology / 0.375 * {dm})::int + {dm} - 1) / {dm} * {dm} AS appointment,
-                           CASE WHEN e.state = 'paused' AND e.plan = 'stopped' THEN e.pause_start
-                                WHEN e.state = 'paused' THEN e.start + floor(greatest({end} - e.start, 0) * e.u_fast)::int
-                           END AS paused,
-                           CASE e.state WHEN 'received' THEN 1 WHEN 'paused' THEN 2 WHEN 'consulting' THEN 2
-                                WHEN 'result_ready' THEN 5
-                                WHEN 'processing' THEN CASE WHEN e.plan = 'stuck' THEN 2 + floor(e.u_step * 3)::int
-                                                            WHEN {end} - e.start < e.span * 0.7 THEN 2
-                                                            WHEN {end} - e.start < e.span * 0.85 THEN 3 ELSE 4 END
-                           END AS step
-                    FROM (
-                        SELECT v.*,
-                               CASE WHEN v.plan = 'refused' THEN 'refused'
-                                    WHEN v.plan IN ('on_time', 'late') AND v.ev <= {end}
-                                         THEN CASE WHEN v.u_return < 0.04 OR v.ret > {end} THEN 'result_ready'
-                                                   ELSE 'returned' END
-                                    WHEN v.plan IN ('withdrawn', 'stopped') AND v.ev <= {end} THEN v.plan
-                                    WHEN v.plan = 'stopped' AND v.pause_start <= {end} THEN 'paused'
-                                    WHEN {end} - v.start < v.span / 10 THEN 'received'
-                                    WHEN v.plan = 'stuck' THEN CASE WHEN v.u_open < 0.75 THEN 'processing'
-                                                                    ELSE 'consulting' END
-                                    WHEN v.u_open < 0.1 THEN 'paused'
-                                    WHEN v.u_open < 0.2 THEN 'consulting'
-                                    ELSE 'processing'
-                               END AS state
-                        FROM (
-                            -- ev: the decision, the withdrawal or the lapse; ret: the result's return.
-                            SELECT w.*,
-                                   CASE WHEN w.plan IN ('on_time', 'late') THEN w.start + w.pause_len + w.x
-                                        WHEN w.plan = 'withdrawn' THEN w.start + w.x
-                                        WHEN w.plan = 'stopped' THEN w.start + w.x + {wait * dm} END AS ev,
-                                   w.start + w.pause_len + w.x + floor(w.u_return * 3 * {dm})::int AS ret,
-                                   CASE WHEN w.plan IN ('on_time', 'late') THEN w.start + w.x / 2
-                                        WHEN w.plan = 'stopped' THEN w.start + w.x END AS pause_start
-                            FROM (
-                                -- x: working minutes worked before the event, the pause left out.
-                                SELECT u.*,
-                                       CASE u.plan
-                                           WHEN 'on_time' THEN greatest(1, floor(u.span * (0.1 + 0.9 * u.u_fast))::int)
-                                           WHEN 'late' THEN u.span + 1
-                                                            + floor(u.u_fast * u.u_fast * greatest(u.span, {dm}))::int
-                                           WHEN 'withdrawn' THEN 1 + floor(u.span * 0.9 * u.u_fast)::int
-                                           WHEN 'stopped' THEN 1 + floor(u.span * 0.4)::int
-                                       END AS x
-                                FROM (
-                                    SELECT c.*, c.due0 - c.start AS span,
-                                           CASE WHEN c.plan IN ('on_time', 'late') AND c.u_pause < 0.04
-                                                THEN (1 + floor(c.u_pause / 0.04 * 5)::int) * {dm} ELSE 0 END AS pause_len
-                                    FROM (
-                                        SELECT b.*,
-                                               CASE WHEN b.whole THEN (b.start + b.lim + {dm} - 1) / {dm} * {dm}
-                                                    ELSE b.start + b.lim END AS due0,
-                                               CASE WHEN b.u_state < 0.02 THEN 'refused'
-                                                    WHEN b.u_state < 0.035 THEN 'withdrawn'
-                                                    WHEN b.u_state < 0.04 THEN 'stopped'
-                                                    WHEN b.u_state < 0.05 THEN 'stuck'
-                                                    WHEN b.u_state < 0.133 THEN 'late'
-                                                    ELSE 'on_time' END AS plan
-                                        FROM (
-                                            -- Where it was filed and who settles it; the clock's start.
-                                            SELECT a.*, k.proc_ids[a.p] AS procedure_id,
-                                                   k.proc_versions[a.p] AS version_id,
-                                                   k.proc_limits[a.p] AS lim, k.proc_whole[a.p] AS whole,
-                                                   CASE WHEN k.proc_communal[a.p] THEN k.committees[a.c]
-                                                        ELSE k.proc_agencies[a.p] END AS competent,
-                                                   CASE WHEN k.proc_communal[a.p] THEN k.units[a.c] END AS commune,
-                                                   CASE WHEN NOT k.proc_communal[a.p]
-                                                            THEN k.centre_slots[1 + floor(a.u_desk * {SLOTS})::int]
-                                                        WHEN a.u_desk < 0.92 THEN %(centre_desks)s + a.c
-                                                        WHEN a.u_desk < 0.95
-                                                            THEN %(centre_desks)s + mod(a.c, %(communes)s) + 1
-                                                        ELSE k.centre_slots[1 + floor((a.u_desk - 0.95) * 20 * {SLOTS})::int]
-                                                   END AS desk,
-                                                   CASE WHEN a.u_channel < 0.55 THEN 'online'
-                                                        WHEN a.u_channel < 0.90 THEN 'counter'
-                                                        ELSE 'integrated' END AS channel,
-                                                   k.proc_fees[a.p] AS fee,
-                                                   CASE WHEN a.off >= k.proc_cutoffs[a.p] THEN (a.day + 1) * {dm}
-                                                        ELSE a.day * {dm} + a.off END AS start
-                                            FROM k CROSS JOIN (
-                                                SELECT d.*, k.proc_slots[1 + floor(d.u_proc * {SLOTS})::int] AS p,
-                                                       k.commune_slots[1 + floor(d.u_commune * {SLOTS})::int] AS c,
-                                                       %(lo)s + floor(d.u_day * (%(hi)s - %(lo)s))::int AS day,
-                                                       floor(d.u_min * {dm})::int AS off
-                                                FROM k CROSS JOIN (
-                                                    SELECT n, random() AS u_day, random() AS u_min,
-                                                           random() AS u_proc, random() AS u_commune,
-                                                           random() AS u_desk, random() AS u_channel,
-                                                           random() AS u_state, random() AS u_fast,
-                                                           random() AS u_pause, random() AS u_apology,
-                                                           random() AS u_return, random() AS u_outcome,
-                                                           random() AS u_file, random() AS u_open,
-                                                           random() AS u_step, random() AS u_sec,
-                                                           random() AS u_submit, random() AS u_doc,
-                                                           random() AS u_pay, random() AS u_rating,
-                                                           random() AS u_score
-                                                    FROM generate_series(%(first)s, %(last)s) AS n
-                                                    OFFSET 0
-                                                ) AS d
-                                                OFFSET 0
-                                            ) AS a
-                                            OFFSET 0
-                                        ) AS b
-                                        OFFSET 0
-                                    ) AS c
-                                    OFFSET 0
-                                ) AS u
-                                OFFSET 0
-                            ) AS w
-                            OFFSET 0
-                        ) AS v
-                        OFFSET 0
-                    ) AS e
-                    OFFSET 0
-                ) AS q
-                OFFSET 0
-            ) AS r
-            OFFSET 0
-        ) AS s
-    ) AS t
+    FROM (SELECT s.*, row_number() OVER (PARTITION BY s.desk, s.day ORDER BY s.submitted_at, s.n) AS seq
+          FROM submitted AS s) AS t
+    CROSS JOIN k
 ),
 dossier AS (
     INSERT INTO workflows_dossier ({DOSSIER_COLUMNS})
@@ -628,7 +604,8 @@ def set_aside_indexes_and_keys(cursor):
     """Drops the secondary indexes and the foreign keys of the tables the fill writes, and returns the statements
     that put them back exactly as the migrations made them (PostgreSQL's own definitions). Building an index
     once over 2,000,000 rows is several times faster than keeping 30 up to date row by row, and re-adding a foreign
-    key checks every row in one join. Primary keys and unique constraints stay: they guard the generated codes."""
+    key checks every row in one join. Primary keys and unique constraints stay: they guard the generated codes.
+    Partial indexes stay too: PostgreSQL prints some of their conditions in a form that reads back differently."""
     cursor.execute("""
         SELECT format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', conrelid::regclass::text, conname,
                       pg_get_constraintdef(oid)),
@@ -639,7 +616,7 @@ def set_aside_indexes_and_keys(cursor):
     cursor.execute("""
         SELECT pg_get_indexdef(x.indexrelid), format('DROP INDEX %%I', i.relname)
         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-        WHERE x.indrelid = ANY(%s::regclass[])
+        WHERE x.indrelid = ANY(%s::regclass[]) AND x.indpred IS NULL
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c
                           WHERE c.conindid = x.indexrelid AND c.contype IN ('p', 'u', 'x'))
         ORDER BY x.indrelid, i.relname""", [LOADED_TABLES])
@@ -711,6 +688,10 @@ def time_indicators(year):
     print(f"\nrefresh {first}..{last}: {refreshed:.1f} s, {len(captured)} queries; "
           f"{IndicatorTally.objects.count():,} indicator tally rows, {DurationTally.objects.count():,} duration "
           f"tally rows")
+    in_queries = sorted(((float(query["time"]), query["sql"]) for query in captured.captured_queries), reverse=True)
+    print(f"  of which {sum(seconds for seconds, _sql in in_queries):.1f} s in the database; the slowest queries:")
+    for seconds, sql in in_queries[:3]:
+        print(f"  {seconds:6.1f} s  {' '.join(sql.split())[:150]}")
 
     # The drill-down: the busiest commune committee, and its procedure with the most late dossiers.
     busiest = (Dossier.objects.filter(competent_agency__kind=Agency.Kind.COMMUNE_COMMITTEE)

@@ -2,7 +2,7 @@
 last twelve months, rankings of agencies and communes by on-time rate, and a drill-down from the province to an
 agency, a procedure and its late dossiers; with the periodic report as XLSX or CSV."""
 
-from datetime import timedelta
+from datetime import date
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -50,7 +50,8 @@ def dashboard(request):
     period, scope = form.cleaned_data["period"], form.scope
     by = _grouping(scope)
     summary = indicators.report(period, **scope)[0].figures
-    trend_first = (period.last.replace(day=1) - timedelta(days=335)).replace(day=1)
+    months_back = period.last.year * 12 + period.last.month - 12  # the twelve months ending with the period's
+    trend_first = date(months_back // 12, months_back % 12 + 1, 1)
     trend = indicators.report(Period(trend_first, period.last), by="month", **scope)
     rows = indicators.report(period, by=by, **scope) if by else []
     query = {"period": period.slug} if period.slug else {"first": period.first, "last": period.last}
@@ -142,7 +143,7 @@ def _trend_chart(rows):
         x = index * slot
         bars.append({"x": round(x + slot * 0.15, 1), "width": round(slot * 0.7, 1),
                      "y": round(CHART_TOP + CHART_HEIGHT - height, 1), "height": round(height, 1),
-                     "label": row.label, "received": row.figures.received,
+                     "label": f"{row.key:%m/%y}", "received": row.figures.received,
                      "rate": row.figures.on_time_rate, "centre": round(x + slot / 2, 1)})
         if row.figures.on_time_rate is not None:
             points.append(f"{x + slot / 2:.1f},{CHART_TOP + CHART_HEIGHT * (1 - row.figures.on_time_rate):.1f}")

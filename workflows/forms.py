@@ -65,8 +65,8 @@ class IndicatorQuery(forms.Form):
 
     period = forms.CharField(label=_("Period"), required=False, max_length=10,
                              help_text=_("A year (2026), a quarter (2026-Q4) or a month (2026-10)."))
-    first = forms.DateField(label=_("From"), required=False)
-    last = forms.DateField(label=_("To"), required=False)
+    first = forms.DateField(label=_("From date"), required=False)
+    last = forms.DateField(label=_("To date"), required=False)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.all(), required=False,
                                     to_field_name="code")
     commune = forms.ModelChoiceField(label=_("Commune"), queryset=AdministrativeUnit.objects.all(), required=False,
