@@ -245,6 +245,7 @@ OAUTH2_PROVIDER = {
         "dossiers:file": "File dossiers for citizens",
         "dossiers:act": "Act on dossiers",
         "webhooks": "Receive webhooks",
+        "payments:record": "Record payments from the payment platform",
     },
     # A client gets only the scopes its ApiClient grants.
     "SCOPES_BACKEND_CLASS": "onestop.api.ClientScopes",
