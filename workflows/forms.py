@@ -55,3 +55,11 @@ class WalkInForm(forms.Form):
     def applicant(self):
         return {key.removeprefix("applicant_"): value or "" for key, value in self.cleaned_data.items()
                 if key.startswith("applicant_")}
+
+
+class DeskPaymentForm(forms.Form):
+    """Fees paid at the desk, as the receipt handed to the applicant says."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    amount = forms.IntegerField(label=_("Amount paid (VND)"), min_value=1, max_value=2_000_000_000)
+    reference = forms.CharField(label=_("Receipt number"), max_length=100)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.api.conftest import Integrator
@@ -183,3 +184,66 @@ def test_only_the_desk_records_desk_payments_and_only_the_platform_online_ones(f
 
     assert nothing_written(dossier, dossier.version)
 
+
+# The single window
+
+
+def dossier_page(client, dossier):
+    return client.get(reverse("admin:workflows_dossier_change", args=[dossier.pk]))
+
+
+def post_payment(client, dossier, **data):
+    return client.post(reverse("admin:workflows_dossier_payment", args=[dossier.pk]),
+                       {"expected_version": dossier.version, "amount": FEES, "reference": "BL-0007", **data},
+                       follow=True)
+
+
+def test_the_desk_records_a_payment_from_the_dossier_page(client, fees):
+    dossier = received(fees)
+    client.force_login(fees.receiver)
+
+    form = dossier_page(client, dossier).context["payment_form"]
+    assert form.initial == {"amount": FEES, "expected_version": dossier.version}
+
+    response = post_payment(client, dossier)
+
+    assert response.redirect_chain[-1][0] == reverse("admin:workflows_dossier_change", args=[dossier.pk])
+    payment = Payment.objects.get()
+    assert (payment.dossier_id, payment.amount, payment.method, payment.reference, payment.recorded_by) == (
+        dossier.pk, FEES, "desk", "BL-0007", fees.receiver)
+    body = response.content.decode()
+    assert "BL-0007" in body and response.context["payment_form"] is None  # nothing left to pay
+
+
+def test_a_refused_desk_payment_shows_on_the_form_and_records_nothing(client, fees):
+    dossier = received(fees)
+    client.force_login(fees.receiver)
+
+    too_much = post_payment(client, dossier, amount=FEES + 1)
+    assert too_much.status_code == 200 and "amount" in too_much.context["payment_form"].errors
+    assert "BL-0007" not in too_much.content.decode().split('id="payments"')[1].split("</table>")[0]
+
+    stale = post_payment(client, dossier, expected_version=dossier.version - 1)
+    assert stale.status_code == 200 and stale.context["payment_form"].non_field_errors()
+    assert stale.context["payment_form"]["expected_version"].value() == dossier.version
+
+    blank = post_payment(client, dossier, amount="", reference="")
+    assert blank.status_code == 200 and {"amount", "reference"} <= set(blank.context["payment_form"].errors)
+
+    client.force_login(fees.specialist)  # sees the dossier at the department, takes no money
+    refused = post_payment(client, dossier)
+    assert refused.status_code == 200 and refused.context["payment_form"].non_field_errors()
+    assert not Payment.objects.exists()
+
+
+def test_the_form_is_offered_to_the_desk_only_while_fees_are_due(client, office):
+    no_fees = received(office)
+    client.force_login(office.receiver)
+    assert dossier_page(client, no_fees).context["payment_form"] is None
+
+    with_fees(office, FEES)
+    dossier = received(office)
+    assert dossier_page(client, dossier).context["payment_form"] is not None
+    client.force_login(office.specialist)
+    page = dossier_page(client, dossier)
+    assert page.status_code == 200 and page.context["payment_form"] is None
