@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "FeeKindEnum": "procedures.models.Fee.Kind",
         "FormFieldKindEnum": "procedures.models.FormField.Kind",
         "DossierStateEnum": "workflows.models.Dossier.State",
+        "PaymentMethodEnum": "workflows.models.Payment.Method",
     },
 }
 
