@@ -621,6 +621,9 @@ def record_payment(*, dossier, acting_user, amount, method, reference="", paid_a
     reference = (reference or "").strip()
     if method not in Payment.Method.values:
         raise ValidationError({"method": _("Choose how the fees were paid.")}, code="unknown_method")
+    if len(reference) > Payment._meta.get_field("reference").max_length:
+        raise ValidationError({"reference": _("The reference is at most 100 characters.")},
+                              code="reference_too_long")
     # The version is checked after the repeat: a retried callback carries the version before its first success.
     dossier = _lock(dossier, None)
     if not may_record_payment(dossier, acting_user, method):

@@ -88,6 +88,7 @@ REFUSALS = {
     "a withdrawn dossier": (True, _withdrawn, {}, services.InvalidTransition),
     "a draft": (True, _draft, {}, services.InvalidTransition),
     "a payment in the future": (True, received, {"paid_at": timezone.now() + timedelta(days=1)}, ValidationError),
+    "a reference too long to keep": (True, received, {"reference": "x" * 101}, ValidationError),
 }
 
 
