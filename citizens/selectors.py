@@ -26,6 +26,7 @@ TIMELINE_EVENTS = {
     "return_result": _("Result returned"),
     "withdraw": _("You withdrew this dossier"),
     "rated": _("You rated the service"),
+    "record_payment": _("Your payment of the fees was recorded"),
 }
 # Whose note the citizen reads: the reasons and requests addressed to them.
 EVENTS_WITH_NOTES = {"refuse", "request_documents", "request_supplement", "apologise", "refuse_result", "withdraw"}

@@ -249,6 +249,7 @@ OAUTH2_PROVIDER = {
         "dossiers:file": "File dossiers for citizens",
         "dossiers:act": "Act on dossiers",
         "webhooks": "Receive webhooks",
+        "payments:record": "Record payments from the payment platform",
     },
     # A client gets only the scopes its ApiClient grants.
     "SCOPES_BACKEND_CLASS": "onestop.api.ClientScopes",
@@ -296,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "FeeKindEnum": "procedures.models.Fee.Kind",
         "FormFieldKindEnum": "procedures.models.FormField.Kind",
         "DossierStateEnum": "workflows.models.Dossier.State",
+        "PaymentMethodEnum": "workflows.models.Payment.Method",
     },
 }
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from procedures.models import Agency, FormField
 from procedures.services import publish_procedure_version
-from tests.factories import (AgencyFactory, FormFieldFactory, ProcedureFactory, ProvinceFactory,
+from tests.factories import (AgencyFactory, FeeFactory, FormFieldFactory, ProcedureFactory, ProvinceFactory,
                              RequiredDocumentFactory)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -70,4 +70,11 @@ def open_for_online_filing(office):
     citizen.full_name, citizen.identity_number, citizen.phone = "Nguyễn Thị Lan", "038195001234", "0912345678"
     citizen.save()
     EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
+    return office
+
+
+def with_fees(office, amount=100_000):
+    """The office's construction permit with a charge to pay, published: dossiers filed from now on owe it."""
+    FeeFactory(procedure=office.procedure, name="Lệ phí cấp giấy phép xây dựng", amount=amount)
+    publish_procedure_version(procedure=office.procedure)
     return office

@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from procedures.forms import application_form, form_data_for_storage
 from procedures.models import Agency, Procedure
+from procedures.templatetags.catalogue import vnd
 
 from . import notifications, selectors, services, slips, web
-from .forms import WalkInForm
-from .models import (ApiClient, AuditEntry, CalendarException, Delivery, Dossier, DossierDocument, StaffMembership,
-                     WebhookSubscription)
+from .forms import DeskPaymentForm, WalkInForm
+from .models import (ApiClient, AuditEntry, CalendarException, Delivery, Dossier, DossierDocument, Payment,
+                     StaffMembership, WebhookSubscription)
 from .permissions import StaffRole, agencies_where, staff_roles
 
 
@@ -301,6 +302,7 @@ class DossierAdmin(admin.ModelAdmin):
             path("<int:pk>/act/<slug:name>/", wrap(self.act_view), name="workflows_dossier_act"),
             path("<int:pk>/note/", wrap(self.note_view), name="workflows_dossier_note"),
             path("<int:pk>/answer/", wrap(self.answer_view), name="workflows_dossier_answer"),
+            path("<int:pk>/payment/", wrap(self.payment_view), name="workflows_dossier_payment"),
             path("<int:pk>/document/<int:document_pk>/", wrap(self.document_view),
                  name="workflows_dossier_document"),
             path("<int:pk>/slip/<slug:name>/", wrap(self.slip_view), name="workflows_dossier_slip"),
@@ -318,7 +320,9 @@ class DossierAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST":
             raise PermissionDenied  # a dossier changes only through its transitions (act_view)
-        dossier = self._visible(request, object_id)
+        return self._dossier_page(request, self._visible(request, object_id))
+
+    def _dossier_page(self, request, dossier, *, payment_form=None):
         transitions = [
             {"name": transition.name, "label": transition.custom.get("label", transition.name),
              "form": TransitionForm(name=transition.name, dossier=dossier,
@@ -350,8 +354,21 @@ class DossierAdmin(admin.ModelAdmin):
             "may_answer": dossier.state == Dossier.State.CONSULTING and any(
                 consultation.answered_at is None and consultation.agency_id in my_agencies
                 for consultation in consultations),
+            "payments": dossier.payments.select_related("recorded_by").order_by("paid_at", "id"),
+            "payment_form": payment_form or (self._desk_payment_form(dossier)
+                                             if self._may_take_desk_payment(request, dossier) else None),
         }
         return TemplateResponse(request, "admin/workflows/dossier/dossier.html", context)
+
+    @staticmethod
+    def _may_take_desk_payment(request, dossier):
+        return (dossier.fees_outstanding > 0 and dossier.state in services.PAYABLE_STATES
+                and services.may_record_payment(dossier, request.user, Payment.Method.DESK))
+
+    @staticmethod
+    def _desk_payment_form(dossier, data=None):
+        return DeskPaymentForm(data, initial={"amount": dossier.fees_outstanding,
+                                              "expected_version": dossier.version})
 
     def file_walk_in_view(self, request):
         """Filing at the counter: any procedure of any agency in the province, for a walk-in applicant; then
@@ -434,6 +451,42 @@ class DossierAdmin(admin.ModelAdmin):
                 "dossier": dossier, "state": Dossier.objects.get(pk=pk).get_state_display()})
         return redirect("admin:workflows_dossier_change", pk)
 
+    def payment_view(self, request, pk):
+        """The receiving or result desk records fees paid at the desk; a refusal shows on the form."""
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        form = self._desk_payment_form(dossier, request.POST)
+        if form.is_valid():
+            try:
+                services.record_payment(dossier=dossier, acting_user=request.user, method=Payment.Method.DESK,
+                                        amount=form.cleaned_data["amount"],
+                                        reference=form.cleaned_data["reference"],
+                                        expected_version=form.cleaned_data["expected_version"],
+                                        client_ip=web.client_ip(request))
+            except services.DossierChanged as error:
+                # Someone else (perhaps the payment platform) changed it: the form again, with what is due now.
+                dossier = self._visible(request, pk)
+                if not dossier.fees_outstanding:
+                    messages.warning(request, str(error))
+                    return redirect("admin:workflows_dossier_change", pk)
+                form = self._desk_payment_form(dossier, {"amount": dossier.fees_outstanding,
+                                                         "reference": form.cleaned_data["reference"],
+                                                         "expected_version": dossier.version})
+                form.is_valid()
+                form.add_error(None, str(error))
+            except services.DossierError as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                for field, errors in (error.message_dict if hasattr(error, "error_dict")
+                                      else {None: error.messages}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Payment of %(amount)s recorded.") % {
+                    "amount": vnd(form.cleaned_data["amount"])})
+                return redirect("admin:workflows_dossier_change", pk)
+        return self._dossier_page(request, self._visible(request, pk), payment_form=form)
+
     def answer_view(self, request, pk):
         """A consulted agency's officer gives their agency's opinion."""
         if request.method != "POST":
@@ -484,6 +537,7 @@ ACTION_LABELS = {
     "created": gettext_lazy("Created"), "form_changed": gettext_lazy("Form changed"),
     "document_attached": gettext_lazy("Document attached"), "rated": gettext_lazy("Service rated"),
     "consultation_answered": gettext_lazy("Consultation answered"), "note": gettext_lazy("Internal note"),
+    "record_payment": gettext_lazy("Payment recorded"),
 }
 
 

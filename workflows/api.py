@@ -41,7 +41,7 @@ from procedures.validators import validate_identity_number, validate_phone_numbe
 from . import indicators, selectors, services
 from .forms import IndicatorQuery
 from .indicators import INDICATORS
-from .models import AuditEntry, Dossier, IdempotencyRecord
+from .models import AuditEntry, Dossier, IdempotencyRecord, Payment
 from .permissions import staff_roles
 from .web import client_ip
 
@@ -64,6 +64,10 @@ STALE_EXAMPLE = OpenApiExample(
     value={"type": "about:blank", "title": "Precondition Failed", "status": 412,
            "detail": "This dossier changed while you were looking at it (it is now: Received). Reload it.",
            "code": "precondition_failed", "instance": "/api/v1/dossiers/000.00.01.H56-261124-0007/receive/"})
+PAYMENT_EXAMPLE = OpenApiExample(
+    "The payment platform's callback for a construction permit's charge", request_only=True,
+    value={"amount": 75000, "method": "online", "reference": "PAYGOV-20261124-000123",
+           "paid_at": "2026-11-24T09:15:00+07:00"})
 REASON_EXAMPLE = OpenApiExample("With the ETag in If-Match", request_only=True,
                                 value={"reason": "Thiếu bản vẽ mặt bằng có chữ ký của chủ đầu tư."})
 
@@ -107,16 +111,35 @@ class DossierSerializer(serializers.ModelSerializer):
                 "due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None}
 
 
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["amount", "method", "reference", "paid_at"]
+        read_only_fields = fields
+
+
 class DossierDetailSerializer(DossierSerializer):
     form_data = serializers.JSONField(read_only=True)
     applicant_identity_number = serializers.CharField(read_only=True)
     applicant_phone = serializers.CharField(read_only=True)
     applicant_email = serializers.CharField(read_only=True)
     applicant_address = serializers.CharField(read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
 
     class Meta(DossierSerializer.Meta):
         fields = [*DossierSerializer.Meta.fields, "applicant_identity_number", "applicant_phone", "applicant_email",
-                  "applicant_address", "delivery_address", "form_data"]
+                  "applicant_address", "delivery_address", "form_data", "payments"]
+        read_only_fields = fields
+
+
+class RecordedPaymentSerializer(PaymentSerializer):
+    dossier = serializers.CharField(source="dossier.code", read_only=True)
+    fees_due = serializers.IntegerField(source="dossier.fees_due", read_only=True)
+    fees_paid = serializers.IntegerField(source="dossier.fees_paid", read_only=True,
+                                         help_text="What the dossier has paid in all, this payment included.")
+
+    class Meta(PaymentSerializer.Meta):
+        fields = ["dossier", *PaymentSerializer.Meta.fields, "fees_due", "fees_paid"]
         read_only_fields = fields
 
 
@@ -182,6 +205,23 @@ class FilingSerializer(serializers.Serializer):
 class ActionSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1, help_text=(
         "The version the caller last read; a stale one is refused with 409. Or send If-Match with the ETag."))
+
+
+class RecordPaymentSerializer(ActionSerializer):
+    amount = serializers.IntegerField(min_value=1, max_value=2_000_000_000, help_text="Whole đồng (VND).")
+    method = serializers.ChoiceField(choices=Payment.Method.choices,
+                                     help_text="online: through the payment platform; desk: at the desk.")
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="", help_text=(
+        "The payment platform's transaction (required online) or the desk's receipt number. The same method and "
+        "reference again with the same amount returns the first payment and records nothing."))
+    paid_at = serializers.DateTimeField(required=False, help_text="When it was paid; now if left out.")
+
+    def validate_paid_at(self, value):
+        # Any offset Python reads, even one PostgreSQL refuses (beyond ±15:59), is kept in UTC.
+        try:
+            return value.astimezone(dt_timezone.utc)
+        except OverflowError:
+            raise serializers.ValidationError(_("This time is out of range.")) from None
 
 
 class NoteActionSerializer(ActionSerializer):
@@ -362,7 +402,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     permission_classes = [HasScope]
     scopes = {"list": "dossiers:read", "retrieve": "dossiers:read", "timeline": "dossiers:read",
-              "create": "dossiers:file", "documents": "dossiers:file",
+              "create": "dossiers:file", "documents": "dossiers:file", "payments": "payments:record",
               **{name: "dossiers:act" for name in ACTIONS}}
     pagination_class = DossierPage
     filterset_class = DossierFilter
@@ -440,6 +480,36 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                                      upload=_as_file(upload.validated_data), client_ip=client_ip(request))
         dossier.refresh_from_db()
         return self._dossier_response(dossier)
+
+    @extend_schema(request=RecordPaymentSerializer,
+                   responses={201: RecordedPaymentSerializer, 200: RecordedPaymentSerializer,
+                              **{key: problem for key, problem in PROBLEMS.items() if key[0] != 428}},
+                   summary="Record fees paid: online by the payment platform, or at the desk",
+                   description="201 with the payment recorded; 200 with the first payment when the same method "
+                               "and reference were already recorded with the same amount (a retried callback). "
+                               "The dossier's version is optional here: a payment changes no state.",
+                   parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                                description="Optional: the dossier's ETag as last read; a stale "
+                                                            "one gets 412.")],
+                   examples=[PAYMENT_EXAMPLE])
+    @action(detail=True, methods=["post"], serializer_class=RecordPaymentSerializer)
+    def payments(self, request, code=None):
+        dossier = self.get_object()
+        serializer = RecordPaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # The platform's callback knows no version: a payment changes no state, so it is checked only when sent.
+        if request.headers.get("If-Match", "").strip() or "version" in data:
+            expected, if_match = self._expected_version(request, data)
+        else:
+            expected, if_match = None, False
+        with refusals_as_problems(if_match=if_match):
+            payment, created = services.record_payment(
+                dossier=dossier, acting_user=request.user, amount=data["amount"], method=data["method"],
+                reference=data["reference"], paid_at=data.get("paid_at"), expected_version=expected,
+                client_ip=client_ip(request))
+        return Response(RecordedPaymentSerializer(payment).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses={200: TimelineEntrySerializer(many=True), **PROBLEMS},
                    summary="What happened to the dossier, oldest first")

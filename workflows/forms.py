@@ -94,3 +94,11 @@ class IndicatorQuery(forms.Form):
     def scope(self):
         return {name: self.cleaned_data[name] for name in ("agency", "commune", "field", "procedure")
                 if self.cleaned_data.get(name)}
+
+
+class DeskPaymentForm(forms.Form):
+    """Fees paid at the desk, as the receipt handed to the applicant says."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    amount = forms.IntegerField(label=_("Amount paid (VND)"), min_value=1, max_value=2_000_000_000)
+    reference = forms.CharField(label=_("Receipt number"), max_length=100)

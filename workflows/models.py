@@ -390,6 +390,11 @@ class Dossier(FSMModelMixin, models.Model):
 
         return (self.result_at or self.paused_at or timezone.now()) > self.due_at
 
+    @property
+    def fees_outstanding(self):
+        """The fees and charges still to pay."""
+        return max(self.fees_due - self.fees_paid, 0)
+
     # Transitions: they set fields only; workflows.services computes times, locks, audits and saves.
 
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, permission=_may_submit,
@@ -708,6 +713,7 @@ class ApiClient(models.Model):
         DOSSIERS_FILE = "dossiers:file", _("File dossiers for citizens")
         DOSSIERS_ACT = "dossiers:act", _("Act on dossiers")
         WEBHOOKS = "webhooks", _("Receive webhooks")
+        PAYMENTS_RECORD = "payments:record", _("Record payments from the payment platform")
 
     application = models.OneToOneField(settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE,
                                        related_name="api_client")

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from tests.office import PDF, open_for_online_filing
 from workflows.models import ApiClient, StaffMembership
 
-ALL_SCOPES = ["catalogue:read", "dossiers:read", "dossiers:file", "dossiers:act", "webhooks"]
+ALL_SCOPES = ["catalogue:read", "dossiers:read", "dossiers:file", "dossiers:act", "webhooks", "payments:record"]
 
 
 class Integrator:

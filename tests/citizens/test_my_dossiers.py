@@ -140,3 +140,23 @@ def test_forms_are_protected_against_cross_site_requests(portal):
     assert response.status_code == 403
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.RECEIVED
+
+
+def test_the_dossier_page_shows_the_fees_due_paid_and_still_to_pay(citizen_client, portal):
+    from tests.office import with_fees
+
+    with_fees(portal, 100_000)
+    dossier = received(portal)
+    services.record_payment(dossier=dossier, acting_user=portal.receiver, amount=40_000, method="desk",
+                            reference="BL-0001")
+
+    page = citizen_client.get(reverse("citizens:detail", args=[dossier.pk]))
+
+    fees = page.content.decode().split('id="fees"')[1].split("</dd>")[0]
+    assert "100.000 ₫" in fees and "40.000 ₫" in fees and "60.000 ₫" in fees
+    assert [event["action"] for event in page.context["timeline"]][-1] == "record_payment"
+
+
+def test_a_dossier_without_fees_says_nothing_of_them(citizen_client, portal):
+    page = citizen_client.get(reverse("citizens:detail", args=[received(portal).pk]))
+    assert 'id="fees"' not in page.content.decode()

@@ -1,6 +1,7 @@
 """Real PostgreSQL connections acting at once: one officer wins, codes never collide."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -68,3 +69,69 @@ def test_concurrent_filing_at_one_desk_gives_unique_gap_free_codes(office):
 
     assert len(set(codes)) == 40
     assert sorted(int(code.rsplit("-", 1)[1]) for code in codes) == list(range(1, 41))
+
+
+def test_two_desks_recording_at_once_never_take_more_than_is_due(office, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from tests.office import with_fees
+
+    with_fees(office, 100_000)
+    dossier = services.receive_dossier(dossier=services.submit_dossier(
+        dossier=services.create_draft(procedure=office.procedure, acting_user=office.citizen),
+        acting_user=office.citizen, receiving_agency=office.desk), acting_user=office.receiver)
+    start = threading.Barrier(2)
+    audit = services._audit
+
+    def slow_audit(*args, **kwargs):
+        # The first payment holds the dossier's lock a while: the second must wait for it, then see it.
+        time.sleep(0.3)
+        return audit(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_audit", slow_audit)
+
+    @in_own_connection
+    def pay(officer, reference):
+        start.wait()
+        try:
+            services.record_payment(dossier=Dossier.objects.get(pk=dossier.pk), acting_user=officer,
+                                    amount=60_000, method="desk", reference=reference)
+            return "paid"
+        except ValidationError as error:
+            return error.message_dict["amount"][0]
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda job: pay(*job), [(office.receiver, "BL-1"), (office.result_desk, "BL-2")]))
+
+    assert sorted(outcome == "paid" for outcome in outcomes) == [False, True]
+    dossier.refresh_from_db()
+    assert (dossier.fees_paid, dossier.payments.count()) == (60_000, 1)
+    assert dossier.audit_entries.filter(action="record_payment").count() == 1
+
+
+def test_a_callback_delivered_twice_at_once_records_one_payment(office, django_user_model):
+    from tests.api.conftest import Integrator
+    from tests.office import with_fees
+
+    with_fees(office, 100_000)
+    dossier = services.submit_dossier(
+        dossier=services.create_draft(procedure=office.procedure, acting_user=office.citizen),
+        acting_user=office.citizen, receiving_agency=office.desk)
+    platform = Integrator(django_user_model, "paygov", scopes=["payments:record"]).account
+    start = threading.Barrier(2)
+
+    @in_own_connection
+    def callback(_):
+        start.wait()
+        payment, created = services.record_payment(dossier=Dossier.objects.get(pk=dossier.pk), acting_user=platform,
+                                                   amount=100_000, method="online", reference="PAYGOV-000123")
+        return payment.pk, created
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(callback, range(2)))
+
+    assert len({pk for pk, _created in outcomes}) == 1
+    assert sorted(created for _pk, created in outcomes) == [False, True]
+    dossier.refresh_from_db()
+    assert (dossier.fees_paid, dossier.payments.count()) == (100_000, 1)
+    assert dossier.audit_entries.filter(action="record_payment").count() == 1
