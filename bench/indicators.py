@@ -45,8 +45,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault(
-    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onestop_bench_indicators")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onestop_bench_indicators")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
 # Debug mode would keep every query in memory and slow the figures down.
 os.environ.setdefault("DEBUG", "false")
@@ -120,6 +119,8 @@ def main():
     held = Dossier.objects.count()
     if not args.refill and held == args.dossiers == Dossier.objects.filter(submitted_at__year=args.year).count():
         print(f"reusing the {held:,} dossiers of {args.year} already in the database (--refill to regenerate)")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     else:
         started = time.perf_counter()
         fill(office, province, args.dossiers, args.year)
@@ -162,7 +163,9 @@ def build_province(office):
     commune_fields = [Field.objects.get_or_create(code=code, defaults={"name": name})[0]
                       for code, name in COMMUNE_FIELDS]
 
-    procedures = []  # (procedure, weight), commune-level ones first, busiest first within each level
+    # (procedure, weight): commune-level ones first, the busiest first within each level, and each level's
+    # weights scaled to its share of the dossiers.
+    procedures = []
     for n in range(COMMUNE_PROCEDURES):
         # Certification and civil status take every other procedure: the bulk of a commune's desk.
         field = commune_fields[n % 2] if n % 3 != 2 else commune_fields[2 + n % 4]
@@ -170,7 +173,7 @@ def build_province(office):
         short = unit == "hours" or amount <= 1
         procedure = _procedure(n + 1, field, level="commune", competent_agency_kind="commune_committee",
                                limit=(unit, amount), cutoff=short and field in commune_fields[:2])
-        procedures.append((procedure, COMMUNE_SHARE / (n + 1) ** 0.9))
+        procedures.append((procedure, 1 / (n + 1) ** 0.9))
     number = COMMUNE_PROCEDURES
     province_level = [office["procedure"]]
     for department, field in departments:
@@ -180,13 +183,13 @@ def build_province(office):
             province_level.append(_procedure(number, field, level="province", competent_agency=department,
                                              limit=limit, cutoff=False))
     for rank, procedure in enumerate(province_level):
-        procedures.append((procedure, (1 - COMMUNE_SHARE) / (rank + 1) ** 0.8))
+        procedures.append((procedure, 1 / (rank + 1) ** 0.8))
     total = {"commune": sum(weight for procedure, weight in procedures if procedure.level == "commune"),
              "province": sum(weight for procedure, weight in procedures if procedure.level == "province")}
     share = {"commune": COMMUNE_SHARE, "province": 1 - COMMUNE_SHARE}
     procedures = [(procedure, weight * share[procedure.level] / total[procedure.level])
                   for procedure, weight in procedures]
-    return {"centre": centre, "desks": [centre, *branches], "departments": [agency for agency, _ in departments],
+    return {"desks": [centre, *branches], "departments": [agency for agency, _ in departments],
             "committees": committees, "procedures": procedures}
 
 
@@ -200,7 +203,7 @@ def _procedure(number, field, *, level, limit, cutoff, **competence):
         "time_limit": Decimal(amount), "time_limit_unit": unit, "online_level": "full" if number % 5 < 3 else "partial",
         "intake_cutoff": day_time(15) if cutoff else None, "result": "Quyết định hoặc giấy chứng nhận", **competence})
     if created:
-        for order, (role, share) in enumerate(zip(STEPS, _shares(unit, Decimal(amount))), start=1):
+        for order, (role, share) in enumerate(zip(STEPS, _shares(unit, Decimal(amount)), strict=True), start=1):
             ProcessStep.objects.create(procedure=procedure, order=order, name=role, role=role, share=share)
         if number % 2 == 0:
             Fee.objects.create(procedure=procedure, name="Lệ phí", kind="charge",
@@ -291,6 +294,9 @@ def fill_sql(clock):
     rather than once per mention."""
     dm, end, wait = clock.day_minutes, clock.year_end, settings.ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS
     moment, opening = clock.moment, clock.opening
+    # An open dossier's current step, from the end of the previous one (not after the year's end) to its own.
+    step_from = f"greatest(q.start, least({end}, q.start + floor(q.span * k.step_ends[q.step - 1])::int))"
+    step_to = "q.start + greatest(1, floor(q.span * k.step_ends[q.step])::int)"
     return f"""
 WITH k AS (
     SELECT %(days)s::date[] AS days, %(tz)s::text AS tz,
@@ -418,10 +424,8 @@ timed AS (
                 WHEN q.state = 'refused' THEN {opening('q.day', 'q.off')} + interval '1 minute' END AS closed_at,
            CASE WHEN q.state = 'paused' THEN {moment('q.paused')} END AS paused_at,
            CASE WHEN q.state = 'paused' THEN {moment(f'q.paused + {wait * dm}')} END AS supplement_due_at,
-           CASE WHEN q.step BETWEEN 2 AND 4 THEN {moment(f'greatest(q.start, least({end}, q.start + floor(q.span * k.step_ends[q.step - 1])::int))')}
-           END AS step_started,
-           CASE WHEN q.step BETWEEN 1 AND 4 THEN {moment('q.start + greatest(1, floor(q.span * k.step_ends[q.step])::int)')}
-           END AS step_due,
+           CASE WHEN q.step BETWEEN 2 AND 4 THEN {moment(step_from)} END AS step_started,
+           CASE WHEN q.step BETWEEN 1 AND 4 THEN {moment(step_to)} END AS step_due,
            CASE WHEN q.settled AND q.pause_len > 0 OR q.state = 'stopped' THEN {moment('q.pause_start')}
                 WHEN q.state = 'paused' THEN {moment('q.paused')} END AS pause_from,
            CASE WHEN q.settled AND q.pause_len > 0 THEN {moment('q.pause_start + q.pause_len')}

@@ -33,7 +33,7 @@ PRODUCTION = {
 
 def manage(*args, env):
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=300)
 
 
 def test_compose_file_is_valid():
@@ -160,11 +160,12 @@ def _get(url, headers=None):
     request = urllib.request.Request(url, headers=headers or {})
     opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(request, timeout=5) as response:
+        # A worker that has just started imports Django on its first request: slow on a busy 2-core machine.
+        with opener.open(request, timeout=30) as response:
             return _Response(response.status, response.headers, response.read())
     except urllib.error.HTTPError as error:
         return _Response(error.code, error.headers, error.read())
-    except (urllib.error.URLError, ConnectionError):
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
         return None
 
 
