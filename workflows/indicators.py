@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from procedures.models import Agency, Procedure
 
 from .clock import working_calendar
-from .models import Dossier, DossierDocument, DurationTally, IndicatorTally, Payment, Rating, TallyRefresh
+from .models import (Dossier, DossierDocument, DurationTally, IndicatorTally, MonthlyDurationTally, MonthlyTally,
+                     Payment, Rating, TallyRefresh)
 
 State = Dossier.State
 
@@ -381,6 +382,7 @@ def refresh(first_day=None, last_day=None):
         DurationTally.objects.bulk_create(
             (DurationTally(day=day, agency_id=agency, procedure_id=procedure, working_days=days, dossiers=dossiers)
              for (day, agency, procedure, days), dossiers in durations.items()), batch_size=2000)
+        _sum_months(first_day.replace(day=1), Period.month(last_day.year, last_day.month).last)
         joins = (complete >= first_day - timedelta(days=1) if complete
                  else (_first_event_day() or first_day) >= first_day)
         if joins:
@@ -388,6 +390,21 @@ def refresh(first_day=None, last_day=None):
         marker.refreshed_at = timezone.now()
         marker.save()
     return len(events)
+
+
+def _sum_months(first, last):
+    """The monthly tallies of the months first..last, summed again from their days."""
+    months = (first, last)
+    MonthlyTally.objects.filter(month__range=months).delete()
+    MonthlyDurationTally.objects.filter(month__range=months).delete()
+    MonthlyTally.objects.bulk_create(
+        (MonthlyTally(**row) for row in IndicatorTally.objects.filter(day__range=months)
+         .values("agency_id", "procedure_id", month=TruncMonth("day"))
+         .annotate(**{name: Sum(name) for name in COUNTS}).order_by()), batch_size=2000)
+    MonthlyDurationTally.objects.bulk_create(
+        (MonthlyDurationTally(**row) for row in DurationTally.objects.filter(day__range=months)
+         .values("agency_id", "procedure_id", "working_days", month=TruncMonth("day"))
+         .annotate(dossiers=Sum("dossiers")).order_by()), batch_size=2000)
 
 
 def complete_through():
@@ -437,13 +454,12 @@ def report(period, *, by=None, agency=None, commune=None, field=None, procedure=
 
     if complete:
         tallied_last = min(last, complete)
-        tallies = IndicatorTally.objects.filter(tally_scope)
         if tallied_last >= period.first:
-            _add(groups, _sum(tallies.filter(day__range=(period.first, tallied_last)), by,
-                              {name: Sum(name) for name in COUNTS}))
-            _add_durations(groups, DurationTally.objects.filter(tally_scope, day__range=(period.first, tallied_last)),
-                           by)
-        _add_running(groups, tallies.filter(day__lte=tallied_last), by, period)
+            for tallies in _parts(COUNTED, tally_scope, period.first, tallied_last, by):
+                _add(groups, _sum(tallies, by, {name: Sum(name) for name in COUNTS}))
+            for tallies in _parts(DURATIONS, tally_scope, period.first, tallied_last, by):
+                _add_durations(groups, tallies, by)
+        _add_running(groups, tally_scope, tallied_last, by, period)
 
     # Days not yet tallied are counted live: their events within the period, and every change to what is in
     # progress since the tallies end.
@@ -484,15 +500,44 @@ def _key_function(by):
             "procedure": lambda agency, procedure, day: procedure}[by]
 
 
-def _group_field(by):
+# The tallies: daily rows, and monthly sums of them that a report reads for every whole month it covers.
+COUNTED = (IndicatorTally, MonthlyTally)
+DURATIONS = (DurationTally, MonthlyDurationTally)
+EPOCH = date(2000, 1, 1)
+
+
+def _parts(models, scope, first, last, by=None):
+    """Querysets of the tallies that together cover first..last: the whole months in it from the monthly model,
+    the days before and after them from the daily one (and only daily ones for a report by day)."""
+    daily, monthly = models
+    if first > last:
+        return []
+    month = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    months = []
+    while by != "day" and Period.month(month.year, month.month).last <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    if not months:
+        return [daily.objects.filter(scope, day__range=(first, last))]
+    parts = [monthly.objects.filter(scope, month__range=(months[0], months[-1]))]
+    if first < months[0]:
+        parts.append(daily.objects.filter(scope, day__range=(first, months[0] - timedelta(days=1))))
+    after = Period.month(months[-1].year, months[-1].month).last + timedelta(days=1)
+    if after <= last:
+        parts.append(daily.objects.filter(scope, day__range=(after, last)))
+    return parts
+
+
+def _group_field(by, model):
     """The tally's expression for a group of `by`."""
-    return {None: None, "month": TruncMonth("day"), "day": F("day"), "agency": F("agency_id"),
+    moment = "month" if model in (MonthlyTally, MonthlyDurationTally) else "day"
+    return {None: None, "month": TruncMonth(moment), "day": F(moment), "agency": F("agency_id"),
             "commune": F("agency__unit_id"), "field": F("procedure__field_id"),
             "procedure": F("procedure_id")}[by]
 
 
 def _sum(queryset, by, sums):
-    field = _group_field(by)
+    field = _group_field(by, queryset.model)
     if by == "commune":
         queryset = queryset.filter(agency__kind__in=Agency.COMMUNE_LEVEL_KINDS)
     if field is None:
@@ -507,7 +552,7 @@ def _add(groups, rows):
 
 
 def _add_durations(groups, tallies, by):
-    field = _group_field(by)
+    field = _group_field(by, tallies.model)
     if by == "commune":
         tallies = tallies.filter(agency__kind__in=Agency.COMMUNE_LEVEL_KINDS)
     keys = ["working_days"]
@@ -522,17 +567,25 @@ STOCK = {"in_progress": sum((F(name) for name in RECEIVED[1:]), F(RECEIVED[0])) 
          "in_progress_late": F("overdue_from") - F("overdue_exits")}
 
 
-def _add_running(groups, tallies, by, period):
-    """In progress at the end of the period, or at the end of each of its months or days."""
+def _add_running(groups, scope, tallied_last, by, period):
+    """In progress at the end of the period, or at the end of each of its months or days, as far as tallied."""
     sums = {name: Sum(value, output_field=IntegerField()) for name, value in STOCK.items()}
     if by not in TIME_DIMENSIONS:
-        _add(groups, _sum(tallies, by, sums))
+        for tallies in _parts(COUNTED, scope, EPOCH, tallied_last):
+            _add(groups, _sum(tallies, by, sums))
         return
-    running = {name: value or 0 for name, value in tallies.filter(day__lt=period.first).aggregate(**sums).items()}
-    changes = {row.pop("key"): row for row in _sum(tallies.filter(day__gte=period.first), by, sums)}
+    running = dict.fromkeys(STOCK, 0)
+    for tallies in _parts(COUNTED, scope, EPOCH, period.first - timedelta(days=1)):
+        for name, value in tallies.aggregate(**sums).items():
+            running[name] += value or 0
+    changes = defaultdict(lambda: defaultdict(int))
+    for tallies in _parts(COUNTED, scope, period.first, tallied_last, by):
+        for row in _sum(tallies, by, sums):
+            for name in STOCK:
+                changes[row["key"]][name] += row[name] or 0
     for key in _period_keys(by, period):
         for name in STOCK:
-            running[name] += changes.get(key, {}).get(name) or 0
+            running[name] += changes[key][name]
             groups[key].counts[name] += running[name]
 
 

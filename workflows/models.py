@@ -851,12 +851,12 @@ class AuditEntry(models.Model):
         raise TypeError("The audit trail is append-only.")
 
 
-class IndicatorTally(models.Model):
-    """What happened on one day to the dossiers of one procedure at one agency, counted once by
-    workflows.indicators so that a report over any period is a sum of a few rows instead of a scan of the dossiers.
-    Each count is dated by its own event: receipt, decision, closing, the deadline passing, the rating."""
+class TallyCounts(models.Model):
+    """What happened to the dossiers of one procedure at one agency over a day (IndicatorTally) or a month
+    (MonthlyTally), counted by workflows.indicators so that a report over any period sums a few rows instead of
+    scanning the dossiers. Each count is dated by its own event: receipt, decision, closing, the deadline passing,
+    the rating."""
 
-    day = models.DateField()
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
     received_online = models.PositiveIntegerField(default=0)
@@ -884,26 +884,59 @@ class IndicatorTally(models.Model):
     rating_points = models.PositiveIntegerField(default=0)
     dissatisfied = models.PositiveIntegerField(default=0)
 
+
+    class Meta:
+        abstract = True
+
+
+class IndicatorTally(TallyCounts):
+    day = models.DateField()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "agency", "procedure"], name="tally_once_per_day")]
         indexes = [models.Index(fields=["agency", "day"], name="tally_agency_day_idx"),
                    models.Index(fields=["procedure", "day"], name="tally_procedure_day_idx")]
 
 
-class DurationTally(models.Model):
-    """How many dossiers decided on one day took a given number of working days (rounded up): the median's
-    distribution, summed like IndicatorTally."""
+class MonthlyTally(TallyCounts):
+    """The days of a month summed: a year's report reads twelve of these per agency and procedure."""
 
-    day = models.DateField()
+    month = models.DateField(help_text=_("The first day of the month."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "agency", "procedure"], name="tally_once_per_month")]
+        indexes = [models.Index(fields=["agency", "month"], name="monthly_tally_agency_idx")]
+
+
+class DurationCounts(models.Model):
+    """How many dossiers decided over a day or a month took a given number of working days (rounded up): the
+    median's distribution, summed like the tallies."""
+
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
     working_days = models.PositiveIntegerField()
     dossiers = models.PositiveIntegerField()
 
     class Meta:
+        abstract = True
+
+
+class DurationTally(DurationCounts):
+    day = models.DateField()
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "agency", "procedure", "working_days"],
                                                name="duration_once_per_day")]
         indexes = [models.Index(fields=["agency", "day"], name="duration_agency_day_idx")]
+
+
+class MonthlyDurationTally(DurationCounts):
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "agency", "procedure", "working_days"],
+                                               name="duration_once_per_month")]
+        indexes = [models.Index(fields=["agency", "month"], name="monthly_duration_agency_idx")]
 
 
 class TallyRefresh(models.Model):

@@ -238,20 +238,25 @@ def test_each_indicator_for_the_province_matches_the_hand_count_live_tallied_and
         indicators.refresh(date(2026, 9, 1), date(2026, 11, 4))
     assert indicators.complete_through() == date(2026, 11, 4)
     assert_hand_counted(figures()[0])
+    # September and October are whole months: the report reads their monthly sums.
+    assert indicators.MonthlyTally.objects.filter(month=date(2026, 10, 1)).count() == 3
 
     # Tallies up to mid-October, the rest counted live.
     with time_machine.travel(NOW, tick=False):
-        indicators.IndicatorTally.objects.all().delete()
-        indicators.DurationTally.objects.all().delete()
-        indicators.TallyRefresh.objects.all().delete()
+        for model in (*indicators.COUNTED, *indicators.DURATIONS, indicators.TallyRefresh):
+            model.objects.all().delete()
         indicators.refresh(date(2026, 9, 1), date(2026, 10, 15))
     assert indicators.complete_through() == date(2026, 10, 15)
     assert_hand_counted(figures()[0])
 
 
 @pytest.mark.django_db
-def test_groups_split_the_province_by_agency_commune_field_procedure_and_month(province):
+@pytest.mark.parametrize("tallied", [False, True], ids=["live", "tallied"])
+def test_groups_split_the_province_by_agency_commune_field_procedure_and_month(province, tallied):
     office = province.office
+    if tallied:
+        with time_machine.travel(NOW, tick=False):
+            indicators.refresh(date(2026, 9, 1), date(2026, 11, 4))
     by_agency = {row.key: row.figures for row in figures(by="agency")}
     # The refusal at receipt belongs to the desk that refused it; everything else to the agency that settles it.
     assert by_agency[office.desk.pk].refused == 1 and by_agency[office.desk.pk].received == 0
