@@ -153,6 +153,7 @@ CELERY_TASK_ROUTES = {
     "workflows.tasks.run_sla_timers": {"queue": "timers"},
     "workflows.tasks.send_daily_digest": {"queue": "timers"},
     "workflows.tasks.refresh_indicators": {"queue": "timers"},
+    "workflows.tasks.sweep_orphan_files": {"queue": "timers"},
 }
 # With the broker down an officer's action waits at most a fraction of a second before the outbox takes over.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
@@ -168,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     # The indicators' tallies of the days before today; reports count later days live.
     "refresh-indicators": {"task": "workflows.tasks.refresh_indicators",
                            "schedule": crontab(hour=1, minute=15)},
+    # Files left by uploads whose filing rolled back.
+    "sweep-orphan-files": {"task": "workflows.tasks.sweep_orphan_files", "schedule": crontab(hour=2, minute=30)},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

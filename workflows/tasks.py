@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from onestop.sms import SmsDeliveryError, send_sms
 
-from . import indicators, notifications, timers, webhooks
+from . import housekeeping, indicators, notifications, timers, webhooks
 from .models import Delivery, OutboxEvent
 from .webhooks import WebhookError
 
@@ -121,3 +121,9 @@ def send_daily_digest():
 def refresh_indicators():
     """Recounts the indicator tallies of the last weeks up to yesterday (workflows.indicators.refresh)."""
     return indicators.refresh()
+
+
+@shared_task
+def sweep_orphan_files():
+    """Removes uploaded files that no dossier refers to (workflows.housekeeping)."""
+    return len(housekeeping.sweep_orphan_files())

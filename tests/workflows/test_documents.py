@@ -58,3 +58,34 @@ def test_documents_are_attached_only_by_the_applicant_while_editable(office):
     with pytest.raises(services.InvalidTransition):
         services.attach_document(dossier=submitted, acting_user=office.citizen, document_order=1,
                                  upload=SimpleUploadedFile("don.pdf", PDF))
+
+
+def test_the_nightly_sweep_removes_the_file_of_a_filing_that_rolled_back_and_nothing_else(office):
+    from datetime import timedelta
+
+    import time_machine
+    from django.db import transaction
+    from django.utils import timezone
+
+    from onestop.uploads import private_storage
+    from workflows.housekeeping import GRACE, sweep_orphan_files
+
+    dossier = services.create_draft(procedure=office.procedure, acting_user=office.citizen)
+    replaced = services.attach_document(dossier=dossier, acting_user=office.citizen, document_order=1,
+                                        upload=SimpleUploadedFile("don.pdf", PDF))
+    current = services.attach_document(dossier=dossier, acting_user=office.citizen, document_order=1,
+                                       upload=SimpleUploadedFile("don-moi.pdf", PDF))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.attach_document(dossier=dossier, acting_user=office.citizen, document_order=1,
+                                 upload=SimpleUploadedFile("that-lac.pdf", PDF))
+        raise RuntimeError("the filing failed further on")
+    folder = f"dossiers/{dossier.pk}"
+    on_disk = {f"{folder}/{name}" for name in private_storage.listdir(folder)[1]}
+    (orphan,) = on_disk - {replaced.file.name, current.file.name}
+
+    # A file this fresh may belong to a transaction still open: it stays.
+    assert sweep_orphan_files() == []
+    with time_machine.travel(timezone.now() + GRACE + timedelta(minutes=1)):
+        assert sweep_orphan_files() == [orphan]
+    assert not private_storage.exists(orphan)
+    assert private_storage.exists(replaced.file.name) and private_storage.exists(current.file.name)
