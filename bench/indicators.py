@@ -105,6 +105,8 @@ def main():
     parser.add_argument("--year", type=int, default=2025, help="the year of receipt, and of the reports")
     parser.add_argument("--refill", action="store_true",
                         help="regenerate the dossiers even if the database already holds as many for the year")
+    parser.add_argument("--keep-tallies", action="store_true",
+                        help="time the reports on the tallies already made, when they cover the year")
     args = parser.parse_args()
     prepare_database()
     office = setup_office()
@@ -131,7 +133,7 @@ def main():
         print(f"generated {args.dossiers:,} dossiers in {generated:.0f} s "
               f"({args.dossiers / generated:,.0f} dossiers/s); VACUUM ANALYZE {time.perf_counter() - started:.0f} s")
     describe(args.year)
-    time_indicators(args.year)
+    time_indicators(args.year, keep_tallies=args.keep_tallies and not args.refill)
 
 
 # The catalogue
@@ -670,32 +672,28 @@ def describe(year):
 
 # The figures
 
-def time_indicators(year):
-    try:
-        from workflows import indicators
-    except ImportError as error:
-        sys.exit(f"\nworkflows.indicators cannot be imported ({error}): nothing to time yet. The generated data "
-                 f"stays in the database; run again once the module exists.")
-    missing = [name for name in ("refresh", "report", "Period", "late_dossiers") if not hasattr(indicators, name)]
-    if missing:
-        sys.exit(f"\nworkflows.indicators has no {', '.join(missing)} yet: nothing to time.")
-
+def time_indicators(year, *, keep_tallies=False):
     from procedures.models import Agency
-    from workflows.models import Dossier, DurationTally, IndicatorTally
+    from workflows import indicators
+    from workflows.models import Dossier, DurationTally, IndicatorTally, MonthlyTally
 
     first, last = date(year, 1, 1), date(year, 12, 31)
     period = indicators.Period(first, last)
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as captured:
-        indicators.refresh(first_day=first, last_day=last)
-    refreshed = time.perf_counter() - started
-    print(f"\nrefresh {first}..{last}: {refreshed:.1f} s, {len(captured)} queries; "
-          f"{IndicatorTally.objects.count():,} indicator tally rows, {DurationTally.objects.count():,} duration "
-          f"tally rows")
-    in_queries = sorted(((float(query["time"]), query["sql"]) for query in captured.captured_queries), reverse=True)
-    print(f"  of which {sum(seconds for seconds, _sql in in_queries):.1f} s in the database; the slowest queries:")
-    for seconds, sql in in_queries[:3]:
-        print(f"  {seconds:6.1f} s  {' '.join(sql.split())[:150]}")
+    if keep_tallies and (indicators.complete_through() or date.min) >= last:
+        print(f"\nreusing the tallies, complete through {indicators.complete_through()}")
+    else:
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            indicators.refresh(first_day=first, last_day=last)
+        refreshed = time.perf_counter() - started
+        print(f"\nrefresh {first}..{last}: {refreshed:.1f} s, {len(captured)} queries; "
+              f"{IndicatorTally.objects.count():,} daily and {MonthlyTally.objects.count():,} monthly tally rows, "
+              f"{DurationTally.objects.count():,} daily duration rows")
+        in_queries = sorted(((float(query["time"]), query["sql"]) for query in captured.captured_queries),
+                            reverse=True)
+        print(f"  of which {sum(seconds for seconds, _sql in in_queries):.1f} s in the database; the slowest queries:")
+        for seconds, sql in in_queries[:3]:
+            print(f"  {seconds:6.1f} s  {' '.join(sql.split())[:150]}")
 
     # The drill-down: the busiest commune committee, and its procedure with the most late dossiers.
     busiest = (Dossier.objects.filter(competent_agency__kind=Agency.Kind.COMMUNE_COMMITTEE)
@@ -716,7 +714,15 @@ def time_indicators(year):
         ("commune committee, by procedure", lambda: indicators.report(period, by="procedure", agency=committee)),
         ("late dossiers, first 50", lambda: list(indicators.late_dossiers(period, agency=committee,
                                                                            procedure=procedure)[:50])),
+        # What a report adds for the day not yet tallied, at the end of the busiest day of the year.
+        ("live counting of a busy day", lambda: indicators.count_events(date(year, 12, 30), date(year, 12, 30))),
     ]
+    client = _leader_client()
+    for name, query in [("dashboard page, the province", {"period": str(year)}),
+                        ("dashboard page, the committee", {"period": str(year), "agency": committee.code}),
+                        ("dashboard page, its procedure", {"period": str(year), "agency": committee.code,
+                                                           "procedure": procedure.code})]:
+        cases.append((name, lambda query=query: _page(client, query)))
     for name, call in cases:
         times, queries, size = [], 0, None
         for _ in range(REPEATS):
@@ -727,6 +733,23 @@ def time_indicators(year):
             queries, size = len(captured), _size(result)
         print(f"{name:<34} median {statistics.median(times):8.1f} ms   max {max(times):8.1f} ms   "
               f"{queries} queries   {size}")
+
+
+def _leader_client():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    leader, _ = get_user_model().objects.get_or_create(username="bench-province-admin",
+                                                       defaults={"is_staff": True, "is_superuser": True})
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(leader)
+    return client
+
+
+def _page(client, query):
+    response = client.get("/admin/indicators/", query)
+    assert response.status_code == 200, response.status_code
+    return response.content
 
 
 def _evaluated(value):
