@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
@@ -467,9 +468,9 @@ def report(period, *, by=None, agency=None, commune=None, field=None, procedure=
     running_first = complete + timedelta(days=1) if complete else min(_first_event_day() or last, period.first)
     if running_first <= last:
         key_of = _key_function(by)
-        dossiers = Dossier.objects.filter(live_scope)
-        for (day, agency_id, procedure_id), counts in count_events(running_first, last, dossiers=dossiers,
-                                                                   until=now).items():
+        scope_key = ":".join(str(getattr(value, "pk", "")) for value in (agency, commune, field, procedure))
+        events, durations = _counted_live(running_first, last, live_scope, scope_key, now)
+        for (day, agency_id, procedure_id), counts in events.items():
             key = key_of(agency_id, procedure_id, day)
             change = {"in_progress": sum(counts[name] for name in RECEIVED) - counts["exits"],
                       "in_progress_late": counts["overdue_from"] - counts["overdue_exits"]}
@@ -477,11 +478,28 @@ def report(period, *, by=None, agency=None, commune=None, field=None, procedure=
                 groups[group].add(change)
             if day >= live_first:
                 groups[key].add(counts)
-        if live_first <= last:
-            for (day, agency_id, procedure_id, days), decided in count_durations(live_first, last,
-                                                                                 dossiers=dossiers).items():
+        for (day, agency_id, procedure_id, days), decided in durations.items():
+            if day >= live_first:
                 groups[key_of(agency_id, procedure_id, day)].durations[days] += decided
     return _rows(groups, by, period)
+
+
+# Counting live is shared by the reports of a page and of the next minute: at the end of a busy day it reads
+# thousands of dossiers.
+LIVE_SECONDS = 60
+
+
+def _counted_live(first, last, scope, scope_key, now):
+    key = f"indicators:live:{first}:{last}:{scope_key}"
+    counted = cache.get(key)
+    if counted is None:
+        dossiers = Dossier.objects.filter(scope)
+        counted = ({key: dict(counts) for key, counts in count_events(first, last, dossiers=dossiers,
+                                                                        until=now).items()},
+                   count_durations(first, last, dossiers=dossiers))
+        cache.set(key, counted, LIVE_SECONDS)
+    events, durations = counted
+    return {key: defaultdict(int, counts) for key, counts in events.items()}, durations
 
 
 def _key_function(by):
