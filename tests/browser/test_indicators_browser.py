@@ -9,7 +9,10 @@ def test_a_leader_drills_down_from_the_province_to_a_wards_late_dossier(
         live_server, transactional_db, province, page, screenshot):  # noqa: F811
     # The ward's chairman: the whole province's figures, and the late dossiers of the ward.
     sign_in(page, live_server, province.ward_leader)
-    page.goto(f"{live_server.url}/admin/indicators/?period=2026-10")
+    page.locator("#indicators-link").click()
+    page.locator("#period-form input[name=period]").fill("2026-10")
+    page.locator("#period-form button").click()
+    page.wait_for_url("**period=2026-10**")
     assert page.locator('.card[data-indicator="on_time_rate"] .value').inner_text() == "60,0%"
     assert page.locator("svg#trend rect.bar").count() == 12
     screenshot(page, "indicators-province")

@@ -356,6 +356,8 @@ def test_indicator_queries_refuse_bad_input_and_people_without_a_leading_role(pr
 
     client.force_login(province.office.specialist)
     assert client.get("/admin/indicators/").status_code == 403
+    assert 'id="indicators-link"' not in client.get("/admin/").content.decode()
     client.force_login(province.office.leader)
+    assert 'id="indicators-link"' in client.get("/admin/").content.decode()
     assert client.get("/admin/indicators/", {"period": "someday"}).status_code == 400
     assert Client().get("/chi-so/", {"period": "someday"}).status_code == 400

@@ -15,3 +15,10 @@ def percent(rate):
 @register.filter
 def lookup_figure(figures, key):
     return figures[key]
+
+
+@register.simple_tag
+def may_view_indicators(user):
+    from workflows.dashboard import may_view_indicators as allowed
+
+    return user.is_authenticated and allowed(user)
