@@ -289,8 +289,10 @@ def _clock_start(calendar, dossier, received_at):
 def _working_minutes_taken(dossier, decided_at):
     """From the start of the clock to the decision, without the time spent waiting for the applicant."""
     calendar = working_calendar()
+    # Only a supplement asked for during processing stops the clock.
+    pauses = dossier.pauses.all() if dossier.supplements_in_processing else []
     waited = sum(calendar.working_minutes_between(pause.started_at, pause.ended_at or decided_at)
-                 for pause in dossier.pauses.all())
+                 for pause in pauses)
     return max(calendar.position(decided_at) - _clock_start(calendar, dossier, dossier.received_at) - waited, 0)
 
 
