@@ -181,12 +181,15 @@ class TransitionForm(forms.Form):
     days = forms.IntegerField(label=gettext_lazy("Working days to answer"), min_value=1, max_value=30,
                               required=False)
     result_file = forms.FileField(label=gettext_lazy("Result document (PDF)"), required=False)
+    amount = forms.IntegerField(label=gettext_lazy("Amount to pay (VND)"), min_value=1,
+                                max_value=services.MAX_OBLIGATION, required=False)
 
     FIELDS = {
         "refuse": ["reason"], "request_documents": ["reason"], "send_back": ["reason"],
         "request_supplement": ["reason"], "refuse_result": ["reason"],
         "hand_over": ["assignee", "reason"], "assign": ["assignee"], "apologise": ["new_appointment", "reason"],
         "consult": ["agencies", "reason", "days"], "approve": ["result_file", "reason"], "receive": ["reason"],
+        "notify_obligation": ["amount", "reason"],
     }
 
     def __init__(self, *args, name, dossier, **kwargs):
@@ -202,6 +205,8 @@ class TransitionForm(forms.Form):
             self.fields["assignee"].required = name == "assign"
         if name == "consult":
             self.fields["agencies"].required = self.fields["days"].required = True
+        if name == "notify_obligation":
+            self.fields["amount"].required = True
 
 
 def _take(name, dossier, user, data, client_ip):
@@ -227,6 +232,8 @@ def _take(name, dossier, user, data, client_ip):
         "approve": lambda: services.approve_dossier(result_file=data.get("result_file"), note=reason, **common),
         "refuse_result": lambda: services.refuse_result(reason=reason, **common),
         "return_result": lambda: services.return_result(**common),
+        "notify_obligation": lambda: services.notify_financial_obligation(amount=data["amount"], reason=reason,
+                                                                         **common),
     }
     if name not in actions:
         raise services.NotPermitted(_("This cannot be done from the single window."))

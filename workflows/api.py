@@ -232,6 +232,11 @@ class ReasonActionSerializer(ActionSerializer):
     reason = serializers.CharField(help_text="The reason, or exactly what is missing, in writing.")
 
 
+class ObligationSerializer(ReasonActionSerializer):
+    amount = serializers.IntegerField(min_value=1, max_value=services.MAX_OBLIGATION,
+                                      help_text="What the applicant must pay before the result, in đồng.")
+
+
 class HandOverSerializer(NoteActionSerializer):
     assignee = serializers.CharField(required=False, help_text="Username of the colleague to take the next step.")
 
@@ -316,6 +321,8 @@ ACTIONS = {
     "refuse_result": (ReasonActionSerializer, services.refuse_result, lambda data: {"reason": data["reason"]}),
     "return_result": (ActionSerializer, services.return_result, lambda data: {}),
     "withdraw": (ReasonActionSerializer, services.withdraw_dossier, lambda data: {"reason": data["reason"]}),
+    "notify_obligation": (ObligationSerializer, services.notify_financial_obligation,
+                          lambda data: {"amount": data["amount"], "reason": data["reason"]}),
 }
 
 

@@ -169,6 +169,7 @@ class Dossier(FSMModelMixin, models.Model):
         RETURNED = "returned", _("Result returned")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         STOPPED = "stopped", _("Processing stopped: the supplement did not come in time")
+        FEES_DUE = "fees_due", _("Waiting for the financial obligation to be paid")
 
     # The national public service portal's statuses (DOMAIN.md), for status sync.
     NATIONAL_STATUS = {
@@ -184,14 +185,17 @@ class Dossier(FSMModelMixin, models.Model):
         State.RETURNED: "result_returned",
         State.WITHDRAWN: "withdrawn",
         State.STOPPED: "processing_stopped",
+        State.FEES_DUE: "financial_obligation_due",
     }
     OPEN_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING, State.PAUSED,
-                   State.CONSULTING)
-    CLOCK_STATES = (State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING)
+                   State.CONSULTING, State.FEES_DUE)
+    CLOCK_STATES = (State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING, State.FEES_DUE)
     # The clock runs: what the SLA timers watch.
     RUNNING_STATES = (State.RECEIVED, State.PROCESSING, State.CONSULTING)
     # Waiting for the applicant to supply what was asked; the request lapses when the waiting time runs out.
     WAITING_STATES = (State.INCOMPLETE, State.PAUSED)
+    # The clock stands still: a supplement or a financial obligation is awaited from the applicant.
+    CLOCK_STOPPED_STATES = (State.PAUSED, State.FEES_DUE)
 
     class SlaMark(models.TextChoices):
         NONE = "", _("On time")
@@ -466,12 +470,29 @@ class Dossier(FSMModelMixin, models.Model):
                 custom={"label": _("Supplement received (restarts the clock)")})
     def supply(self, *, at, due_at, step_due_at):
         self._stop_waiting()
+        self._resume(due_at=due_at, step_due_at=step_due_at)
+
+    def _resume(self, *, due_at, step_due_at):
         self.paused_at = None
         self.due_at = due_at
         self.appointment_at = max(self.appointment_at, due_at)
         self.step_due_at = step_due_at
         # New deadlines: the timers judge them afresh.
         self.sla_mark = self.step_sla_mark = self.SlaMark.NONE
+
+    @transition(field=state, source=State.PROCESSING, target=State.FEES_DUE, permission=_is_current_step_actor,
+                custom={"label": _("Notify the financial obligation (stops the clock)"), "needs_reason": True})
+    def notify_obligation(self, *, at, amount):
+        """Taxes or charges the applicant must pay before the result (e.g. land use levy): the time they take
+        does not count against the time limit."""
+        self.fees_due += amount
+        self.paused_at = at
+
+    @transition(field=state, source=State.FEES_DUE, target=State.PROCESSING, permission=lambda dossier, user: False,
+                custom={"label": _("Financial obligation paid (restarts the clock)")})
+    def obligation_paid(self, *, due_at, step_due_at):
+        """Taken when the payments recorded cover what is due, never by hand."""
+        self._resume(due_at=due_at, step_due_at=step_due_at)
 
     @transition(field=state, source=State.PROCESSING, target=State.CONSULTING, permission=_is_current_step_actor,
                 custom={"label": _("Consult other agencies")})

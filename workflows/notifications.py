@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 # What the applicant hears about: the transitions that change what they must do or can expect, and the timers'
 # reminder before a supplement request lapses.
 APPLICANT_EVENTS = ("receive", "refuse", "request_documents", "request_supplement", "apologise", "approve",
-                    "refuse_result", "return_result", "supplement_reminder", "lapse")
+                    "refuse_result", "return_result", "supplement_reminder", "lapse", "notify_obligation",
+                    "obligation_paid")
 
 # What staff hear about, and the subject line of the email.
 STAFF_SUBJECTS = {

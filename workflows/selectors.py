@@ -69,9 +69,9 @@ def queues(user, now=None):
         Queue("to_receive", _("To receive"), Q(state=Dossier.State.SUBMITTED)
               & (Q() if everything else Q(receiving_agency__in=desks))),
         Queue("my_work", _("My work"), Q(state__in=RUNNING) & (Q(assignee=user) | _unassigned_steps_for(user))),
-        Queue("my_agency", _("My agency"), Q(state__in=(*RUNNING, Dossier.State.PAUSED)) & in_agency),
+        Queue("my_agency", _("My agency"), Q(state__in=(*RUNNING, *Dossier.CLOCK_STOPPED_STATES)) & in_agency),
         Queue("waiting", _("Waiting for the citizen"),
-              Q(state__in=(Dossier.State.INCOMPLETE, Dossier.State.PAUSED))),
+              Q(state__in=(Dossier.State.INCOMPLETE, *Dossier.CLOCK_STOPPED_STATES))),
         Queue("due_soon", _("Due soon"), sla_condition("due_soon", now)),
         Queue("overdue", _("Overdue"), sla_condition("overdue", now)),
         Queue("to_return", _("Ready to return"), Q(state=Dossier.State.RESULT_READY)
@@ -107,7 +107,7 @@ def sla_condition(status, now=None):
     """Dossiers whose clock reads `status` now, as a query: on time, due soon, overdue or paused."""
     now = now or timezone.now()
     if status == "paused":
-        return Q(state=Dossier.State.PAUSED)
+        return Q(state__in=Dossier.CLOCK_STOPPED_STATES)
     if status == "overdue":
         return Q(state__in=RUNNING, due_at__lt=now)
     if status == "due_soon":

@@ -289,10 +289,8 @@ def _clock_start(calendar, dossier, received_at):
 def _working_minutes_taken(dossier, decided_at):
     """From the start of the clock to the decision, without the time spent waiting for the applicant."""
     calendar = working_calendar()
-    # Only a supplement asked for during processing stops the clock.
-    pauses = dossier.pauses.all() if dossier.supplements_in_processing else []
     waited = sum(calendar.working_minutes_between(pause.started_at, pause.ended_at or decided_at)
-                 for pause in pauses)
+                 for pause in dossier.pauses.all())
     return max(calendar.position(decided_at) - _clock_start(calendar, dossier, dossier.received_at) - waited, 0)
 
 
@@ -396,20 +394,45 @@ def supply_supplement(*, dossier, acting_user, expected_version=None, client_ip=
     now = timezone.now()
 
     def apply(dossier):
-        calendar = working_calendar()
-        whole_days = dossier.procedure_version.snapshot["time_limit_unit"] == "days"
-        paused_at = dossier.paused_at
-        dossier.supply(
-            at=now,
-            due_at=calendar.resume_deadline(dossier.due_at, paused_at=paused_at, resumed_at=now,
-                                            whole_days=whole_days),
-            step_due_at=calendar.resume_deadline(dossier.step_due_at, paused_at=paused_at, resumed_at=now,
-                                                 whole_days=False) if dossier.step_due_at else None,
-        )
-        PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+        dossier.supply(at=now, **_resumed_deadlines(dossier, now))
 
     return _transition(dossier, acting_user, "supply", apply, expected_version=expected_version,
                        client_ip=client_ip)
+
+
+def _resumed_deadlines(dossier, now):
+    """The clock starts again with exactly the time it had left, for the whole dossier and for the current step;
+    the pause is closed."""
+    calendar = working_calendar()
+    whole_days = dossier.procedure_version.snapshot["time_limit_unit"] == "days"
+    paused_at = dossier.paused_at
+    PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+    return {
+        "due_at": calendar.resume_deadline(dossier.due_at, paused_at=paused_at, resumed_at=now,
+                                           whole_days=whole_days),
+        "step_due_at": calendar.resume_deadline(dossier.step_due_at, paused_at=paused_at, resumed_at=now,
+                                                whole_days=False) if dossier.step_due_at else None,
+    }
+
+
+MAX_OBLIGATION = 2_000_000_000
+
+
+def notify_financial_obligation(*, dossier, acting_user, amount, reason, expected_version=None, client_ip=None):
+    """The current step tells the applicant what they must pay before the result (taxes, charges), in writing;
+    the clock stops until the payments recorded cover it (record_payment)."""
+    reason = _required(reason)
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_OBLIGATION:
+        raise ValidationError({"amount": _("The amount must be a positive number of đồng.")},
+                              code="amount_not_positive")
+    now = timezone.now()
+
+    def apply(dossier):
+        dossier.notify_obligation(at=now, amount=amount)
+        PausePeriod.objects.create(dossier=dossier, started_at=now, reason=reason)
+
+    return _transition(dossier, acting_user, "notify_obligation", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=reason, data={"amount": amount})
 
 
 def _supplement_due(asked_at):
@@ -588,7 +611,7 @@ def rate_service(*, dossier, acting_user, score, comment="", client_ip=None):
 
 # Fees are paid once the dossier is filed and until it is closed (a returned result's fees were paid before it).
 PAYABLE_STATES = (Dossier.State.SUBMITTED, Dossier.State.INCOMPLETE, Dossier.State.RECEIVED, Dossier.State.PROCESSING,
-                  Dossier.State.PAUSED, Dossier.State.CONSULTING, Dossier.State.RESULT_READY)
+                  Dossier.State.PAUSED, Dossier.State.CONSULTING, Dossier.State.FEES_DUE, Dossier.State.RESULT_READY)
 DESK_PAYMENT_ROLES = (StaffRole.RECEIVING_OFFICER, StaffRole.RESULT_DESK)
 # How far from ours the payment platform's clock may run.
 PAYMENT_CLOCK_SKEW = timedelta(minutes=5)
@@ -677,7 +700,19 @@ def record_payment(*, dossier, acting_user, amount, method, reference="", paid_a
         role = acting_role(acting_user, agency_id, DESK_PAYMENT_ROLES)
     _audit(dossier, acting_user, "record_payment", from_state=dossier.state, client_ip=client_ip, role=role,
            agency=agency_id, data={"amount": amount, "method": method, "reference": reference})
+    if dossier.state == Dossier.State.FEES_DUE and not dossier.fees_outstanding:
+        _obligation_paid(dossier, now)
     return payment, True
+
+
+def _obligation_paid(dossier, now):
+    """Everything due is paid: the clock starts again, as the system's act, and the applicant is told."""
+    dossier.obligation_paid(**_resumed_deadlines(dossier, now))
+    dossier.version += 1
+    dossier.save()
+    notifications.record(dossier, "obligation_paid")
+    webhooks.record(dossier, "obligation_paid")
+    _audit(dossier, None, "obligation_paid", from_state=Dossier.State.FEES_DUE, role="system")
 
 
 def available_transitions(dossier, user):

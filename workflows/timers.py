@@ -162,7 +162,7 @@ def send_daily_digest(day=None):
     for membership in memberships:
         agencies_of.setdefault(membership.user_id, {})[membership.agency_id] = membership.agency.name
     agency_ids = {agency for agencies in agencies_of.values() for agency in agencies}
-    open_states = [*Dossier.RUNNING_STATES, Dossier.State.PAUSED]
+    open_states = [*Dossier.RUNNING_STATES, *Dossier.CLOCK_STOPPED_STATES]
     figures = {
         row.pop("competent_agency"): row
         for row in Dossier.objects.filter(competent_agency__in=agency_ids, state__in=open_states)
@@ -170,7 +170,7 @@ def send_daily_digest(day=None):
             waiting=Count("pk", filter=Q(state__in=Dossier.RUNNING_STATES)),
             due_soon=Count("pk", filter=Q(state__in=Dossier.RUNNING_STATES, sla_mark=Dossier.SlaMark.DUE_SOON)),
             overdue=Count("pk", filter=Q(state__in=Dossier.RUNNING_STATES, sla_mark=Dossier.SlaMark.OVERDUE)),
-            paused=Count("pk", filter=Q(state=Dossier.State.PAUSED)),
+            paused=Count("pk", filter=Q(state__in=Dossier.CLOCK_STOPPED_STATES)),
         )
     }
     empty = {"waiting": 0, "due_soon": 0, "overdue": 0, "paused": 0}
