@@ -187,6 +187,7 @@ class TransitionForm(forms.Form):
         "request_supplement": ["reason"], "refuse_result": ["reason"],
         "hand_over": ["assignee", "reason"], "assign": ["assignee"], "apologise": ["new_appointment", "reason"],
         "consult": ["agencies", "reason", "days"], "approve": ["result_file", "reason"], "receive": ["reason"],
+        "accept_withdrawal": ["reason"], "decline_withdrawal": ["reason"],
     }
 
     def __init__(self, *args, name, dossier, **kwargs):
@@ -227,6 +228,8 @@ def _take(name, dossier, user, data, client_ip):
         "approve": lambda: services.approve_dossier(result_file=data.get("result_file"), note=reason, **common),
         "refuse_result": lambda: services.refuse_result(reason=reason, **common),
         "return_result": lambda: services.return_result(**common),
+        "accept_withdrawal": lambda: services.accept_withdrawal(note=reason, **common),
+        "decline_withdrawal": lambda: services.decline_withdrawal(reason=reason, **common),
     }
     if name not in actions:
         raise services.NotPermitted(_("This cannot be done from the single window."))
