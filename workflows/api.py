@@ -316,6 +316,9 @@ ACTIONS = {
     "refuse_result": (ReasonActionSerializer, services.refuse_result, lambda data: {"reason": data["reason"]}),
     "return_result": (ActionSerializer, services.return_result, lambda data: {}),
     "withdraw": (ReasonActionSerializer, services.withdraw_dossier, lambda data: {"reason": data["reason"]}),
+    "accept_withdrawal": (NoteActionSerializer, services.accept_withdrawal, lambda data: {"note": data["note"]}),
+    "decline_withdrawal": (ReasonActionSerializer, services.decline_withdrawal,
+                           lambda data: {"reason": data["reason"]}),
 }
 
 
