@@ -93,7 +93,7 @@ def test_once_received_the_citizen_asks_to_withdraw_once_and_is_told_the_decisio
     assert not page.context["may_withdraw"] and 'id="withdrawal-requested"' in body
     assert "Đã đổi thiết kế" in body and reverse("citizens:withdraw", args=[dossier.pk]) not in body
     assert page.context["clock"] is not None
-    assert page.context["timeline"][-1]["label"] == "You asked to withdraw this dossier"
+    assert page.context["timeline"][-1]["label"] == "Quý vị đã đề nghị rút hồ sơ"
 
     again = citizen_client.post(reverse("citizens:withdraw", args=[dossier.pk]), {"reason": "Lần nữa"}, follow=True)
     assert any(message.level_tag == "error" for message in again.context["messages"])

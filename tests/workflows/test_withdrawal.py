@@ -61,6 +61,7 @@ def test_once_received_withdrawal_is_a_request_declined_back_to_where_it_was(off
     told = Notification.objects.get(dossier=dossier, event="decline_withdrawal")
     assert (told.recipient, told.data["reason"]) == (office.citizen, "Đã ký kết quả")
     assert "Đã ký kết quả" in notifications.message(told, "en")
+    assert "của Quý vị không được chấp nhận" in notifications.message(told, "vi")
 
 
 def test_the_step_actor_accepts_a_withdrawal_and_the_dossier_closes(office):
