@@ -204,3 +204,20 @@ def test_a_withdrawal_before_receipt_stays_immediate(office):
     dossier = services.request_documents(dossier=filed(office), acting_user=office.receiver, missing="Thiếu đơn")
     dossier = requested(dossier, office)
     assert dossier.state == "withdrawn" and dossier.closed_at is not None
+
+
+def test_integrators_hear_of_the_request_and_its_decision_with_the_national_status(office, django_user_model):
+    from tests.api.conftest import Integrator
+    from workflows import webhooks
+    from workflows.models import WebhookSubscription
+
+    portal = Integrator(django_user_model, "dvcqg", roles=[(office.department, "specialist")])
+    subscription = WebhookSubscription.objects.create(client=portal.client, url="https://dvcqg.example/events",
+                                                      secret="s" * 32)
+    dossier = requested(at_specialist(office), office)
+    services.accept_withdrawal(dossier=dossier, acting_user=office.leader)
+
+    sent = [webhooks.payload(event) for event in OutboxEvent.objects.filter(dossier=dossier, event="webhook")
+            .order_by("pk") if webhooks.subscribers(event) == [subscription]]
+    assert [(event["type"], event["data"]["national_status"]) for event in sent][-2:] == [
+        ("dossier.withdraw", "withdrawal_requested"), ("dossier.accept_withdrawal", "withdrawn")]
