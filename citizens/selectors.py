@@ -25,11 +25,16 @@ TIMELINE_EVENTS = {
     "refuse_result": _("Result: not eligible"),
     "return_result": _("Result returned"),
     "withdraw": _("You withdrew this dossier"),
+    "accept_withdrawal": _("Your withdrawal was accepted"),
+    "decline_withdrawal": _("Your withdrawal request was declined"),
     "rated": _("You rated the service"),
     "record_payment": _("Your payment of the fees was recorded"),
 }
 # Whose note the citizen reads: the reasons and requests addressed to them.
-EVENTS_WITH_NOTES = {"refuse", "request_documents", "request_supplement", "apologise", "refuse_result", "withdraw"}
+EVENTS_WITH_NOTES = {"refuse", "request_documents", "request_supplement", "apologise", "refuse_result", "withdraw",
+                     "decline_withdrawal"}
+# Withdrawing a received dossier is a request the agency settles.
+WITHDRAWAL_REQUEST_LABEL = _("You asked to withdraw this dossier")
 
 
 def has_verified_contact(user):
@@ -64,11 +69,13 @@ def timeline(dossier):
     """The events the citizen sees, oldest first, each with its label and, where addressed to them, its note."""
     entries = AuditEntry.objects.filter(dossier=dossier, action__in=TIMELINE_EVENTS).order_by("at", "id")
     return [
-        {"at": entry.at, "action": entry.action, "label": TIMELINE_EVENTS[entry.action],
+        {"at": entry.at, "action": entry.action,
+         "label": WITHDRAWAL_REQUEST_LABEL if entry.to_state == Dossier.State.WITHDRAWAL_REQUESTED
+         else TIMELINE_EVENTS[entry.action],
          "note": entry.note if entry.action in EVENTS_WITH_NOTES else "",
          "new_appointment": parse_datetime(entry.data["new_appointment"]) if "new_appointment" in entry.data
          else None}
-        for entry in entries.only("at", "action", "note", "data")
+        for entry in entries.only("at", "action", "note", "data", "to_state")
     ]
 
 

@@ -183,7 +183,7 @@ def dossier_detail(request, pk):
         "dossier": dossier,
         "timeline": selectors.timeline(dossier),
         "clock": dossier.clock() if dossier.state in Dossier.CLOCK_STATES else None,
-        "may_withdraw": dossier.state in Dossier.OPEN_STATES,
+        "may_withdraw": dossier.state in Dossier.WITHDRAWABLE_STATES,
         "may_edit": dossier.state in services.EDITABLE_STATES,
         "withdraw_form": WithdrawForm(),
         "rating": rating,
@@ -199,12 +199,16 @@ def withdraw(request, pk):
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            services.withdraw_dossier(dossier=dossier, acting_user=request.user, reason=form.cleaned_data["reason"],
-                                      client_ip=web.client_ip(request))
+            dossier = services.withdraw_dossier(dossier=dossier, acting_user=request.user,
+                                                reason=form.cleaned_data["reason"], client_ip=web.client_ip(request))
         except services.DossierError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Your dossier is withdrawn."))
+            if dossier.state == Dossier.State.WITHDRAWAL_REQUESTED:
+                messages.success(request, _("Your request to withdraw is sent: the agency will accept or decline "
+                                            "it, and its processing goes on meanwhile."))
+            else:
+                messages.success(request, _("Your dossier is withdrawn."))
     else:
         messages.error(request, _("Say why you withdraw the dossier."))
     return redirect("citizens:detail", pk=dossier.pk)

@@ -190,6 +190,7 @@ class TransitionForm(forms.Form):
         "hand_over": ["assignee", "reason"], "assign": ["assignee"], "apologise": ["new_appointment", "reason"],
         "consult": ["agencies", "reason", "days"], "approve": ["result_file", "reason"], "receive": ["reason"],
         "notify_obligation": ["amount", "reason"],
+        "accept_withdrawal": ["reason"], "decline_withdrawal": ["reason"],
     }
 
     def __init__(self, *args, name, dossier, **kwargs):
@@ -234,6 +235,8 @@ def _take(name, dossier, user, data, client_ip):
         "return_result": lambda: services.return_result(**common),
         "notify_obligation": lambda: services.notify_financial_obligation(amount=data["amount"], reason=reason,
                                                                          **common),
+        "accept_withdrawal": lambda: services.accept_withdrawal(note=reason, **common),
+        "decline_withdrawal": lambda: services.decline_withdrawal(reason=reason, **common),
     }
     if name not in actions:
         raise services.NotPermitted(_("This cannot be done from the single window."))

@@ -323,6 +323,9 @@ ACTIONS = {
     "withdraw": (ReasonActionSerializer, services.withdraw_dossier, lambda data: {"reason": data["reason"]}),
     "notify_obligation": (ObligationSerializer, services.notify_financial_obligation,
                           lambda data: {"amount": data["amount"], "reason": data["reason"]}),
+    "accept_withdrawal": (NoteActionSerializer, services.accept_withdrawal, lambda data: {"note": data["note"]}),
+    "decline_withdrawal": (ReasonActionSerializer, services.decline_withdrawal,
+                           lambda data: {"reason": data["reason"]}),
 }
 
 

@@ -304,7 +304,7 @@ def count_events(first, last, *, dossiers=None, until=None):
     overdue = (dossiers.filter(received_at__isnull=False, due_at__gte=start, due_at__lt=deadline_end)
                .exclude(result_at__lte=F("due_at"))
                .exclude(state__in=[State.WITHDRAWN, State.STOPPED], closed_at__lte=F("due_at"))
-               .exclude(state__in=Dossier.CLOCK_STOPPED_STATES, paused_at__lte=F("due_at")))
+               .exclude(state__in=[*Dossier.CLOCK_STOPPED_STATES, State.WITHDRAWAL_REQUESTED], paused_at__lte=F("due_at")))
     ratings = Rating.objects.filter(rated_at__gte=start, rated_at__lt=end, dossier__in=dossiers).annotate(
         day=TruncDate("rated_at"),
         owner=Coalesce("dossier__competent_agency", "dossier__receiving_agency"),
@@ -657,6 +657,6 @@ def late_dossiers(period, *, agency=None, commune=None, field=None, procedure=No
     open_late = (Q(received_at__lt=end, due_at__lt=min(end, timezone.now()))
                  & (Q(result_at__isnull=True) | Q(result_at__gte=end))
                  & ~Q(state__in=[State.REFUSED, State.WITHDRAWN, State.STOPPED], closed_at__lt=end)
-                 & ~Q(state__in=Dossier.CLOCK_STOPPED_STATES, paused_at__lte=F("due_at")))
+                 & ~Q(state__in=[*Dossier.CLOCK_STOPPED_STATES, State.WITHDRAWAL_REQUESTED], paused_at__lte=F("due_at")))
     return (Dossier.objects.filter(live_scope).filter(settled_late | open_late)
             .select_related("procedure", "competent_agency").order_by("due_at"))

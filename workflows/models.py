@@ -134,6 +134,11 @@ def _leads_competent_agency(dossier, user):
     return holds_role(user, dossier.competent_agency_id, *LEADER_ROLES)
 
 
+def _may_settle_withdrawal(dossier, user):
+    """A leader of the competent agency, or whoever works the current step."""
+    return _leads_competent_agency(dossier, user) or _is_current_step_actor(dossier, user)
+
+
 def _all_answered(dossier):
     return not dossier.consultations.filter(answered_at__isnull=True).exists()
 
@@ -170,6 +175,7 @@ class Dossier(FSMModelMixin, models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         STOPPED = "stopped", _("Processing stopped: the supplement did not come in time")
         FEES_DUE = "fees_due", _("Waiting for the financial obligation to be paid")
+        WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
 
     # The national public service portal's statuses (DOMAIN.md), for status sync.
     NATIONAL_STATUS = {
@@ -186,12 +192,18 @@ class Dossier(FSMModelMixin, models.Model):
         State.WITHDRAWN: "withdrawn",
         State.STOPPED: "processing_stopped",
         State.FEES_DUE: "financial_obligation_due",
+        State.WITHDRAWAL_REQUESTED: "withdrawal_requested",
     }
     OPEN_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING, State.PAUSED,
-                   State.CONSULTING, State.FEES_DUE)
-    CLOCK_STATES = (State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING, State.FEES_DUE)
-    # The clock runs: what the SLA timers watch.
-    RUNNING_STATES = (State.RECEIVED, State.PROCESSING, State.CONSULTING)
+                   State.CONSULTING, State.FEES_DUE, State.WITHDRAWAL_REQUESTED)
+    # The applicant may withdraw: at once before receipt, by a request the agency settles after it.
+    WITHDRAWABLE_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING, State.PAUSED,
+                           State.CONSULTING, State.FEES_DUE)
+    CLOCK_STATES = (State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING, State.FEES_DUE,
+                    State.WITHDRAWAL_REQUESTED)
+    # The clock runs: what the SLA timers watch. A withdrawal request is still being processed, so its clock runs,
+    # unless it was asked while the clock stood still (paused_at is then still set).
+    RUNNING_STATES = (State.RECEIVED, State.PROCESSING, State.CONSULTING, State.WITHDRAWAL_REQUESTED)
     # Waiting for the applicant to supply what was asked; the request lapses when the waiting time runs out.
     WAITING_STATES = (State.INCOMPLETE, State.PAUSED)
     # The clock stands still: a supplement or a financial obligation is awaited from the applicant.
@@ -285,6 +297,11 @@ class Dossier(FSMModelMixin, models.Model):
     apology_count = models.PositiveSmallIntegerField(_("apologies"), default=0)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was refused, or what is missing."))
+    # While the applicant's withdrawal request waits: the state to go back to if it is declined, and the
+    # applicant's reason (kept apart from `reason`, which may hold what a paused dossier still waits for).
+    state_before_withdrawal = models.CharField(_("state before the withdrawal request"), max_length=20,
+                                               choices=State.choices, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     version = models.PositiveIntegerField(default=1, help_text=_("Changes at every transition."))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -313,9 +330,11 @@ class Dossier(FSMModelMixin, models.Model):
             # The SLA timers' scans: running dossiers by deadline. The marks stay out of the conditions, so that
             # marking a dossier rewrites no index (a HOT update, see migration 0014's fill factor).
             models.Index(fields=["due_at"], name="dossier_sla_scan_idx",
-                         condition=models.Q(state__in=["received", "processing", "consulting"])),
+                         condition=models.Q(state__in=["received", "processing", "consulting",
+                                                       "withdrawal_requested"])),
             models.Index(fields=["step_due_at"], name="dossier_step_sla_scan_idx",
-                         condition=models.Q(state__in=["received", "processing", "consulting"])),
+                         condition=models.Q(state__in=["received", "processing", "consulting",
+                                                       "withdrawal_requested"])),
             models.Index(fields=["supplement_due_at"], name="dossier_supplement_wait_idx",
                          condition=models.Q(state__in=["incomplete", "paused"])),
             # The indicators count the days not yet tallied live, by the date of each event.
@@ -546,12 +565,37 @@ class Dossier(FSMModelMixin, models.Model):
         self.closed_at = at
         self.assignee = None
 
-    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN, permission=_is_applicant,
+    @transition(field=state, source=list(WITHDRAWABLE_STATES),
+                target=RETURN_VALUE(State.WITHDRAWN, State.WITHDRAWAL_REQUESTED), permission=_is_applicant,
                 custom={"label": _("Withdraw"), "needs_reason": True})
     def withdraw(self, *, at, reason):
-        self.reason = reason
+        """Before receipt the dossier is withdrawn at once; once received, the agency settles the request."""
+        if self.state in (self.State.SUBMITTED, self.State.INCOMPLETE):
+            self.reason = reason
+            self.closed_at = at
+            self.assignee = None
+            return self.State.WITHDRAWN
+        self.state_before_withdrawal = self.state
+        self.withdrawal_reason = reason
+        return self.State.WITHDRAWAL_REQUESTED
+
+    @transition(field=state, source=State.WITHDRAWAL_REQUESTED, target=State.WITHDRAWN,
+                permission=_may_settle_withdrawal, custom={"label": _("Accept the withdrawal")})
+    def accept_withdrawal(self, *, at):
+        self.reason = self.withdrawal_reason
+        self.state_before_withdrawal = ""
         self.closed_at = at
         self.assignee = None
+
+    @transition(field=state, source=State.WITHDRAWAL_REQUESTED,
+                target=RETURN_VALUE(State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING, State.FEES_DUE),
+                permission=_may_settle_withdrawal,
+                custom={"label": _("Decline the withdrawal"), "needs_reason": True})
+    def decline_withdrawal(self):
+        """Back where the dossier was when the applicant asked, its clock never having stopped."""
+        previous = self.state_before_withdrawal
+        self.state_before_withdrawal = self.withdrawal_reason = ""
+        return previous
 
 
 def _document_path(document, filename):

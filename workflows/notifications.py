@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # reminder before a supplement request lapses.
 APPLICANT_EVENTS = ("receive", "refuse", "request_documents", "request_supplement", "apologise", "approve",
                     "refuse_result", "return_result", "supplement_reminder", "lapse", "notify_obligation",
-                    "obligation_paid")
+                    "obligation_paid", "accept_withdrawal", "decline_withdrawal")
 
 # What staff hear about, and the subject line of the email.
 STAFF_SUBJECTS = {
@@ -80,7 +80,9 @@ def queue_position(dossier):
     """Whose queue the dossier waits in: (state, step, assignee), or None when it waits for nobody on staff."""
     if dossier.state == Dossier.State.SUBMITTED:
         return [dossier.state, None, None]
-    if dossier.state in (Dossier.State.RECEIVED, Dossier.State.PROCESSING, Dossier.State.RESULT_READY) and (
+    # A withdrawal request waits with whoever works the current step.
+    if dossier.state in (Dossier.State.RECEIVED, Dossier.State.PROCESSING, Dossier.State.RESULT_READY,
+                         Dossier.State.WITHDRAWAL_REQUESTED) and (
         dossier.current_step_order is not None
     ):
         return [dossier.state, dossier.current_step_order, dossier.assignee_id]

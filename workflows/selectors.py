@@ -106,13 +106,16 @@ def queue_dossiers(user, slug, now=None):
 def sla_condition(status, now=None):
     """Dossiers whose clock reads `status` now, as a query: on time, due soon, overdue or paused."""
     now = now or timezone.now()
+    # A withdrawal request keeps the clock as it was: stopped when asked while waiting for a supplement.
     if status == "paused":
-        return Q(state__in=Dossier.CLOCK_STOPPED_STATES)
+        return Q(state__in=Dossier.CLOCK_STOPPED_STATES) | Q(state=Dossier.State.WITHDRAWAL_REQUESTED,
+                                                             paused_at__isnull=False)
+    running = Q(state__in=RUNNING, paused_at__isnull=True)
     if status == "overdue":
-        return Q(state__in=RUNNING, due_at__lt=now)
+        return running & Q(due_at__lt=now)
     if status == "due_soon":
-        return Q(state__in=RUNNING, due_at__gte=now, due_at__lt=due_soon_before(now))
-    return Q(state__in=RUNNING, due_at__gte=due_soon_before(now))
+        return running & Q(due_at__gte=now, due_at__lt=due_soon_before(now))
+    return running & Q(due_at__gte=due_soon_before(now))
 
 
 def colleagues_for_step(dossier, step):

@@ -564,10 +564,35 @@ def return_result(*, dossier, acting_user, expected_version=None, client_ip=None
 
 
 def withdraw_dossier(*, dossier, acting_user, reason, expected_version=None, client_ip=None):
-    """The applicant withdraws before the result."""
+    """The applicant withdraws before the result: at once before receipt; once received, as a request that a
+    leader of the competent agency, or whoever works the current step, accepts or declines (the clock keeps
+    running meanwhile). Refuses a second request while one waits."""
     reason = _required(reason)
     return _transition(dossier, acting_user, "withdraw",
                        lambda dossier: dossier.withdraw(at=timezone.now(), reason=reason),
+                       expected_version=expected_version, client_ip=client_ip, note=reason)
+
+
+def accept_withdrawal(*, dossier, acting_user, note="", expected_version=None, client_ip=None):
+    """A leader of the competent agency, or whoever works the current step, grants the applicant's withdrawal
+    request: the dossier is withdrawn and closed. Refuses anyone else and a dossier with no request waiting."""
+    now = timezone.now()
+
+    def apply(dossier):
+        dossier.accept_withdrawal(at=now)
+        # A request made while the dossier waited for a supplement ends that wait too.
+        PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+
+    return _transition(dossier, acting_user, "accept_withdrawal", apply, expected_version=expected_version,
+                       client_ip=client_ip, note=(note or "").strip())
+
+
+def decline_withdrawal(*, dossier, acting_user, reason, expected_version=None, client_ip=None):
+    """A leader of the competent agency, or whoever works the current step, declines the applicant's withdrawal
+    request with a written reason: the dossier goes back to where it was. Refuses anyone else and a dossier with
+    no request waiting."""
+    reason = _required(reason)
+    return _transition(dossier, acting_user, "decline_withdrawal", lambda dossier: dossier.decline_withdrawal(),
                        expected_version=expected_version, client_ip=client_ip, note=reason)
 
 
@@ -786,7 +811,11 @@ def _capacity(dossier, user, name, step):
         return StaffRole.RESULT_DESK, dossier.result_desk_id
     agency_id = dossier.step_agency_id(step) if step else dossier.competent_agency_id
     roles = [step["role"], *LEADER_ROLES] if step else list(LEADER_ROLES)
-    return acting_role(user, agency_id, roles), agency_id
+    role = acting_role(user, agency_id, roles)
+    if not role and name in ("accept_withdrawal", "decline_withdrawal"):
+        # A leader of the competent agency settles a request made while the step was at the desk.
+        return acting_role(user, dossier.competent_agency_id, LEADER_ROLES), dossier.competent_agency_id
+    return role, agency_id
 
 
 def _audit(dossier, user, action, *, from_state, note="", client_ip=None, role="", agency=None, step=None,

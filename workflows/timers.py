@@ -69,7 +69,8 @@ def _mark(deadline, mark_field, mark, condition, events, now):
     params = [_adapt(value) for value in params]
     running = ", ".join(["%s"] * len(Dossier.RUNNING_STATES))
     table = Dossier._meta.db_table
-    matching = f"state IN ({running}) AND {where}"
+    # A withdrawal request made while the dossier waited for a supplement keeps the clock stopped (paused_at).
+    matching = f"state IN ({running}) AND paused_at IS NULL AND {where}"
     match_params = [*Dossier.RUNNING_STATES, *params]
     if connection.vendor != "postgresql":
         return _mark_in_one_go(table, deadline, mark_field, mark, matching, match_params, events, now)

@@ -260,3 +260,56 @@ def test_a_citizens_app_gets_a_token_of_their_own_with_pkce_and_reads_only_their
     app_api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert [row["code"] for row in app_api.get("/api/v1/dossiers/").json()["results"]] == [code]
     assert app_api.post("/api/v1/dossiers/", filing(office), format="json").status_code == 403  # read scope only
+
+
+def _post(client, path, **data):
+    return client.post(path, data, content_type="application/json")
+
+
+def test_a_citizen_asks_to_withdraw_a_received_dossier_and_a_leader_settles_it_through_the_api(
+        integrator, office, client):
+    from workflows import services
+
+    codes = []
+    for _ in range(2):
+        code = integrator.api().post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
+        services.receive_dossier(dossier=Dossier.objects.get(code=code), acting_user=office.receiver)
+        codes.append(code)
+    first, second = codes
+
+    client.force_login(office.leader)
+    version = Dossier.objects.get(code=first).version
+    early = _post(client, f"/api/v1/dossiers/{first}/accept-withdrawal/", version=version)
+    assert early.status_code == 409 and early.json()["detail"]
+
+    client.force_login(office.citizen)
+    for code in codes:
+        asked = _post(client, f"/api/v1/dossiers/{code}/withdraw/", version=Dossier.objects.get(code=code).version,
+                      reason="Không còn nhu cầu")
+        assert asked.status_code == 200, asked.content
+        assert (asked.json()["state"], asked.json()["national_status"]) == ("withdrawal_requested",
+                                                                            "withdrawal_requested")
+    twice = _post(client, f"/api/v1/dossiers/{first}/withdraw/", version=Dossier.objects.get(code=first).version,
+                  reason="Lần nữa")
+    assert twice.status_code == 409
+    refused = _post(client, f"/api/v1/dossiers/{first}/accept-withdrawal/",
+                    version=Dossier.objects.get(code=first).version)
+    assert refused.status_code == 403
+
+    client.force_login(office.second_specialist)  # neither a leader nor at the current step
+    refused = _post(client, f"/api/v1/dossiers/{first}/accept-withdrawal/",
+                    version=Dossier.objects.get(code=first).version)
+    assert refused.status_code == 403
+
+    client.force_login(office.leader)
+    accepted = _post(client, f"/api/v1/dossiers/{first}/accept-withdrawal/",
+                     version=Dossier.objects.get(code=first).version, note="Đồng ý")
+    assert accepted.status_code == 200 and accepted.json()["state"] == "withdrawn"
+    no_reason = _post(client, f"/api/v1/dossiers/{second}/decline-withdrawal/",
+                      version=Dossier.objects.get(code=second).version)
+    assert no_reason.status_code == 400
+    declined = _post(client, f"/api/v1/dossiers/{second}/decline-withdrawal/",
+                     version=Dossier.objects.get(code=second).version, reason="Hồ sơ đã được thẩm định")
+    assert declined.status_code == 200 and declined.json()["state"] == "received"
+    timeline = client.get(f"/api/v1/dossiers/{second}/timeline/").json()
+    assert [entry["action"] for entry in timeline][-2:] == ["withdraw", "decline_withdrawal"]

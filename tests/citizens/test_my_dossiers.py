@@ -68,16 +68,44 @@ def test_the_citizen_answers_a_supplement_request_and_the_clock_resumes(citizen_
     assert dossier.documents.get(document_order=2, is_current=True).original_filename == "ban-ve-co-chu-ky.pdf"
 
 
-def test_the_citizen_withdraws_with_a_reason(citizen_client, portal):
-    dossier = received(portal)
+def test_the_citizen_withdraws_with_a_reason_at_once_before_receipt(citizen_client, portal):
+    dossier = submitted(portal)
 
     blank = citizen_client.post(reverse("citizens:withdraw", args=[dossier.pk]), {"reason": "  "})
     dossier.refresh_from_db()
-    assert blank.status_code == 302 and dossier.state == Dossier.State.RECEIVED
+    assert blank.status_code == 302 and dossier.state == Dossier.State.SUBMITTED
 
     citizen_client.post(reverse("citizens:withdraw", args=[dossier.pk]), {"reason": "Đã đổi thiết kế"})
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.WITHDRAWN and dossier.reason == "Đã đổi thiết kế"
+
+
+def test_once_received_the_citizen_asks_to_withdraw_once_and_is_told_the_decision(citizen_client, portal):
+    dossier = received(portal)
+    page = citizen_client.get(reverse("citizens:detail", args=[dossier.pk]))
+    assert page.context["may_withdraw"]
+
+    citizen_client.post(reverse("citizens:withdraw", args=[dossier.pk]), {"reason": "Đã đổi thiết kế"})
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.withdrawal_reason) == (Dossier.State.WITHDRAWAL_REQUESTED, "Đã đổi thiết kế")
+    page = citizen_client.get(reverse("citizens:detail", args=[dossier.pk]))
+    body = page.content.decode()
+    assert not page.context["may_withdraw"] and 'id="withdrawal-requested"' in body
+    assert "Đã đổi thiết kế" in body and reverse("citizens:withdraw", args=[dossier.pk]) not in body
+    assert page.context["clock"] is not None
+    assert page.context["timeline"][-1]["label"] == "Quý vị đã đề nghị rút hồ sơ"
+
+    again = citizen_client.post(reverse("citizens:withdraw", args=[dossier.pk]), {"reason": "Lần nữa"}, follow=True)
+    assert any(message.level_tag == "error" for message in again.context["messages"])
+    dossier.refresh_from_db()
+    assert dossier.withdrawal_reason == "Đã đổi thiết kế"
+    assert dossier.audit_entries.filter(action="withdraw").count() == 1
+
+    services.decline_withdrawal(dossier=dossier, acting_user=portal.leader, reason="Đã thẩm định xong")
+    page = citizen_client.get(reverse("citizens:detail", args=[dossier.pk]))
+    assert page.context["may_withdraw"] and page.context["timeline"][-1]["note"] == "Đã thẩm định xong"
+    inbox = citizen_client.get(reverse("citizens:inbox"))
+    assert "Đã thẩm định xong" in inbox.content.decode()
 
 
 def test_the_citizen_downloads_the_result_and_rates_the_service_once(citizen_client, portal):

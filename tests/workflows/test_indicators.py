@@ -147,11 +147,14 @@ def province(office, django_user_model, settings):
                            new_appointment=datetime(2026, 10, 16, 17, 0, tzinfo=TZ))
     with at(10, 14, 10):
         province.decide(dossiers["D4"])
-    # D8: online, withdrawn the next day.
+    # D8: online, withdrawn the next day: the applicant asks in the morning, the leader accepts at noon.
     with at(10, 8):
         dossiers["D8"] = province.receive(province.online())
     with at(10, 9):
-        services.withdraw_dossier(dossier=dossiers["D8"], acting_user=office_.citizen, reason="Nộp nhầm")
+        dossiers["D8"] = services.withdraw_dossier(dossier=dossiers["D8"], acting_user=office_.citizen,
+                                                   reason="Nộp nhầm")
+    with at(10, 9, 11):
+        services.accept_withdrawal(dossier=dossiers["D8"], acting_user=office_.leader)
     # D10: online, waiting for the applicant since 16 October: its old deadline passing does not make it late.
     with at(10, 15):
         dossiers["D10"] = province.to_specialist(province.receive(province.online()))

@@ -177,12 +177,13 @@ def test_the_decision_comes_at_the_signing_step_only(office):
     assert (dossier.state, dossier.outcome) == ("result_ready", "refused")
 
 
-def test_the_applicant_withdraws_before_the_result(office):
-    dossier = services.hand_over(dossier=received(office), acting_user=office.receiver)
+def test_the_applicant_withdraws_at_once_before_receipt(office):
+    dossier = filed(office)
     with pytest.raises(services.NotPermitted):
         services.withdraw_dossier(dossier=dossier, acting_user=office.other_citizen, reason="x")
     dossier = services.withdraw_dossier(dossier=dossier, acting_user=office.citizen, reason="Đổi ý")
-    assert dossier.state == "withdrawn"
+    assert (dossier.state, dossier.national_status, dossier.reason) == ("withdrawn", "withdrawn", "Đổi ý")
+    assert dossier.closed_at is not None
 
 
 def test_officers_are_offered_only_what_they_may_do_now(office):

@@ -17,7 +17,8 @@ from workflows import services
 
 pytestmark = pytest.mark.django_db
 
-STATES = ["submitted", "received", "at_specialist", "at_decision", "result_ready", "returned"]
+STATES = ["submitted", "received", "at_specialist", "withdrawal_requested", "at_decision", "result_ready",
+          "returned"]
 PEOPLE = [
     "receiver", "other_receiver",  # receiving officers at the desk and at the other desk (a branch)
     "specialist", "second_specialist", "head", "leader",  # the competent department
@@ -67,6 +68,17 @@ EXPECTED = {
         "second_specialist": sees(DEPARTMENT_AT_WORK, {"assign"}),
         "head": sees(DEPARTMENT_AT_WORK, {"assign"}),
         "leader": sees(DEPARTMENT_AT_WORK, {"assign"}),
+        "result_desk": sees(),
+        "province_admin": sees(DEPARTMENT_AT_WORK),
+    },
+    # The applicant asked to withdraw it at the specialist's step: the assignee or a leader of the department
+    # accepts or declines; the clock runs, so it stays in the department's queues.
+    "withdrawal_requested": {
+        "receiver": sees(),
+        "specialist": sees({"my_work", *DEPARTMENT_AT_WORK}, {"accept_withdrawal", "decline_withdrawal"}),
+        "second_specialist": sees(DEPARTMENT_AT_WORK),
+        "head": sees(DEPARTMENT_AT_WORK, {"accept_withdrawal", "decline_withdrawal"}),
+        "leader": sees(DEPARTMENT_AT_WORK, {"accept_withdrawal", "decline_withdrawal"}),
         "result_desk": sees(),
         "province_admin": sees(DEPARTMENT_AT_WORK),
     },
@@ -147,6 +159,8 @@ def dossier_in(state, office):
     dossier = services.hand_over(dossier=dossier, acting_user=office.receiver, assignee=office.specialist)
     if state == "at_specialist":
         return dossier
+    if state == "withdrawal_requested":
+        return services.withdraw_dossier(dossier=dossier, acting_user=office.citizen, reason="Không còn nhu cầu")
     for officer in (office.specialist, office.head):
         dossier = services.hand_over(dossier=dossier, acting_user=officer)
     if state == "at_decision":
@@ -224,6 +238,20 @@ def test_the_changelist_lists_the_dossier_only_for_those_who_may_see_it_and_in_e
         pytest.param("submitted", "province_admin", "receive", "refused", id="the-province-admin-receives"),
         pytest.param("submitted", "receiver", "withdraw", "refused",
                      id="the-desk-withdraws-for-the-applicant"),
+        pytest.param("at_specialist", "receiver", "withdraw", "refused",
+                     id="the-desk-withdraws-a-received-dossier-for-the-applicant"),
+        pytest.param("at_specialist", "leader", "accept_withdrawal", "refused",
+                     id="the-leader-accepts-a-withdrawal-nobody-asked-for"),
+        pytest.param("withdrawal_requested", "second_specialist", "accept_withdrawal", "refused",
+                     id="a-colleague-accepts-the-assignees-withdrawal-request"),
+        pytest.param("withdrawal_requested", "receiver", "decline_withdrawal", "refused",
+                     id="the-desk-declines-a-withdrawal-request"),
+        pytest.param("withdrawal_requested", "province_admin", "accept_withdrawal", "refused",
+                     id="the-province-admin-accepts-a-withdrawal-request"),
+        pytest.param("withdrawal_requested", "outsider_leader", "accept_withdrawal", 404,
+                     id="an-unrelated-leader-accepts-a-withdrawal-request"),
+        pytest.param("withdrawal_requested", "specialist", "hand_over", "refused",
+                     id="the-assignee-hands-over-while-a-withdrawal-request-waits"),
         pytest.param("at_specialist", "second_specialist", "hand_over", "refused",
                      id="a-colleague-hands-over-the-assignees-step"),
         pytest.param("at_specialist", "receiver", "hand_over", "refused",

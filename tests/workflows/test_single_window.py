@@ -235,3 +235,26 @@ def test_hand_edited_filters_show_the_queue_not_an_error(client, office, params)
     dossier = received(office)
     page = signed_in(client, office.receiver).get(reverse("admin:workflows_dossier_changelist"), params)
     assert page.status_code == 200 and dossier.code in page.content.decode()
+
+
+def test_the_window_shows_a_withdrawal_request_and_settles_it_with_a_reason(client, office):
+    dossier = services.hand_over(dossier=received(office), acting_user=office.receiver, assignee=office.specialist)
+    dossier = services.withdraw_dossier(dossier=dossier, acting_user=office.citizen, reason="Nộp nhầm thủ tục")
+    signed_in(client, office.leader)
+    page = client.get(reverse("admin:workflows_dossier_change", args=[dossier.pk]))
+    assert "Nộp nhầm thủ tục" in page.content.decode()
+    assert {"accept_withdrawal", "decline_withdrawal"} <= {t["name"] for t in page.context["transitions"]}
+
+    blank = act(client, dossier, "decline_withdrawal", reason=" ")
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.WITHDRAWAL_REQUESTED
+    assert any(message.level_tag == "error" for message in blank.context["messages"])
+    act(client, dossier, "decline_withdrawal", reason="Kết quả đã được ký")
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.assignee) == (Dossier.State.PROCESSING, office.specialist)
+
+    dossier = services.withdraw_dossier(dossier=dossier, acting_user=office.citizen, reason="Vẫn muốn rút")
+    signed_in(client, office.specialist)
+    act(client, dossier, "accept_withdrawal")
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.reason) == (Dossier.State.WITHDRAWN, "Vẫn muốn rút")
