@@ -588,7 +588,8 @@ class Dossier(FSMModelMixin, models.Model):
         self.assignee = None
 
     @transition(field=state, source=State.WITHDRAWAL_REQUESTED,
-                target=RETURN_VALUE(State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING, State.FEES_DUE),
+                target=RETURN_VALUE(State.RECEIVED, State.PROCESSING, State.PAUSED, State.CONSULTING,
+                                    State.FEES_DUE),
                 permission=_may_settle_withdrawal,
                 custom={"label": _("Decline the withdrawal"), "needs_reason": True})
     def decline_withdrawal(self):

@@ -101,3 +101,18 @@ def test_the_window_notifies_an_obligation_with_its_amount(office, client):
                 {"expected_version": dossier.version, "reason": "Thuế", "amount": 350000})
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.FEES_DUE and dossier.fees_due == 350_000
+
+
+def test_a_withdrawal_asked_while_the_obligation_is_due_keeps_the_clock_stopped_and_a_decline_returns_to_it(
+        office):
+    dossier = at_the_specialist(office)
+    with at(12, 1):
+        dossier = services.notify_financial_obligation(dossier=dossier, acting_user=office.specialist,
+                                                       amount=500_000, reason="Lệ phí trước bạ")
+    with at(12, 2):
+        dossier = services.withdraw_dossier(dossier=dossier, acting_user=office.citizen, reason="Chưa đủ tiền")
+    assert dossier.state == Dossier.State.WITHDRAWAL_REQUESTED and dossier.clock().status == "paused"
+    with at(12, 3):
+        dossier = services.decline_withdrawal(dossier=dossier, acting_user=office.leader,
+                                              reason="Hồ sơ đã gần hoàn thành")
+    assert dossier.state == Dossier.State.FEES_DUE and dossier.fees_outstanding == 500_000

@@ -194,8 +194,8 @@ def test_officers_are_offered_only_what_they_may_do_now(office):
     assert names(office.specialist) == []
     assert names(office.citizen) == ["withdraw"]
     dossier = at_decision(office)
-    assert names(office.leader) == ["approve", "assign", "consult", "refuse_result", "request_supplement",
-                                    "send_back"]
+    assert names(office.leader) == ["approve", "assign", "consult", "notify_obligation", "refuse_result",
+                                    "request_supplement", "send_back"]
     assert names(office.specialist) == []
 
 
