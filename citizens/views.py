@@ -290,8 +290,7 @@ def transparency(request):
                 if row.figures.received or row.figures.settled or row.figures.in_progress]
     return render(request, "citizens/transparency.html", {
         "form": form, "period": period, "province": indicators.report(period)[0].figures,
-        "agencies": sorted(agencies, key=lambda row: (row.figures.on_time_rate is None,
-                                                      -(row.figures.on_time_rate or 0), row.label)),
+        "agencies": indicators.best_first(agencies),
         "headline": [indicator for indicator in indicators.INDICATORS if indicator.key in PUBLIC_RATES],
         "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
     })

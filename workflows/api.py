@@ -616,7 +616,6 @@ class IndicatorsView(APIView):
 
     permission_classes = [HasScope]
     scopes = {"get": "catalogue:read"}
-    GROUPS = ["agency", "commune", "field", "procedure", "month", "day"]
 
     @extend_schema(
         summary="Service indicators for a period, for the province or one agency, commune, field or procedure, "
@@ -630,7 +629,8 @@ class IndicatorsView(APIView):
             OpenApiParameter("commune", str, description="A commune's official code."),
             OpenApiParameter("field", str, description="A field's code."),
             OpenApiParameter("procedure", str, description="A procedure's national code."),
-            OpenApiParameter("by", str, enum=GROUPS, description="One row per group; one row in all when absent."),
+            OpenApiParameter("by", str, enum=indicators.GROUPS,
+                             description="One row per group; one row in all when absent."),
         ],
         responses={200: IndicatorReportSerializer, **PROBLEMS})
     def get(self, request):
@@ -638,15 +638,15 @@ class IndicatorsView(APIView):
         by = params.get("by") or None
         query = IndicatorQuery({name: params.get(name, "") for name in
                                 ("period", "first", "last", "agency", "commune", "field", "procedure")})
-        if by is not None and by not in self.GROUPS:
+        if by is not None and by not in indicators.GROUPS:
             raise serializers.ValidationError({"by": [_("Group by one of: %(groups)s.")
-                                                      % {"groups": ", ".join(self.GROUPS)}]})
+                                                      % {"groups": ", ".join(indicators.GROUPS)}]})
         if not query.is_valid():
             raise serializers.ValidationError({name: [str(message) for message in messages]
                                                for name, messages in query.errors.items()})
         period = query.cleaned_data["period"]
         rows = indicators.report(period, by=by, **query.scope)
-        codes = self._codes(by, [row.key for row in rows])
+        codes = indicators.codes(by, [row.key for row in rows]) if by in indicators.GROUP_MODELS else {}
         return Response(IndicatorReportSerializer({
             "first": period.first, "last": period.last, "by": by,
             "rows": [{"key": self._key(by, row.key, codes), "label": row.label, "figures": row.figures.as_dict()}
@@ -662,10 +662,3 @@ class IndicatorsView(APIView):
         if by == "day":
             return key.isoformat()
         return codes.get(key)
-
-    @staticmethod
-    def _codes(by, keys):
-        from procedures.models import Field
-
-        model = {"agency": Agency, "commune": AdministrativeUnit, "field": Field, "procedure": Procedure}.get(by)
-        return dict(model.objects.filter(pk__in=keys).values_list("pk", "code")) if model else {}

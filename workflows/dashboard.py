@@ -2,8 +2,6 @@
 last twelve months, rankings of agencies and communes by on-time rate, and a drill-down from the province to an
 agency, a procedure and its late dossiers; with the periodic report as XLSX or CSV."""
 
-from datetime import date
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import exports, indicators, selectors
 from .forms import IndicatorQuery
-from .indicators import INDICATORS, Period
+from .indicators import INDICATORS, Period, add_months
 from .permissions import LEADER_ROLES, StaffRole, staff_roles
 
 HEADLINE = ["on_time_rate", "online_filing_rate", "full_online_rate", "online_payment_rate", "digitised_rate",
@@ -50,8 +48,8 @@ def dashboard(request):
     period, scope = form.cleaned_data["period"], form.scope
     by = _grouping(scope)
     summary = indicators.report(period, **scope)[0].figures
-    months_back = period.last.year * 12 + period.last.month - 12  # the twelve months ending with the period's
-    trend_first = date(months_back // 12, months_back % 12 + 1, 1)
+    # The twelve months ending with the period's.
+    trend_first = add_months(period.last.replace(day=1), -11)
     trend = indicators.report(Period(trend_first, period.last), by="month", **scope)
     rows = indicators.report(period, by=by, **scope) if by else []
     query = {"period": period.slug} if period.slug else {"first": period.first, "last": period.last}
@@ -61,7 +59,7 @@ def dashboard(request):
         trend=_trend_chart(trend),
         rows=_drilled(rows, query, scope, by),
         breadcrumbs=_breadcrumbs(query, scope),
-        export_query=urlencode({**query, **{name: value.code for name, value in scope.items()}}),
+        export_query=urlencode({**query, **_codes_of(scope)}),
     )
     if by == "agency":
         context["rankings"] = [
@@ -93,28 +91,24 @@ def export(request, extension):
     return response
 
 
+def _codes_of(scope):
+    """The scope as the query string names it."""
+    return {name: value.code for name, value in scope.items()}
+
+
 def _drilled(rows, query, scope, by):
     """The table's rows, best on-time rate first, each with its link one level down."""
-    codes = _codes(by) if by else {}
-    carried = {**query, **{name: value.code for name, value in scope.items()}}
+    codes = indicators.codes(by, [row.key for row in rows]) if by else {}
+    carried = {**query, **_codes_of(scope)}
     return [(row, f"?{urlencode({**carried, by: codes[row.key]})}" if row.key in codes else None)
-            for row in sorted(rows, key=lambda row: (row.figures.on_time_rate is None,
-                                                     -(row.figures.on_time_rate or 0)))]
-
-
-def _codes(by):
-    from procedures.models import AdministrativeUnit, Agency, Procedure
-
-    model = {"agency": Agency, "procedure": Procedure, "commune": AdministrativeUnit}[by]
-    return dict(model.objects.values_list("pk", "code"))
+            for row in indicators.best_first(rows)]
 
 
 def _ranking(rows, query, scope, by):
     """The best and the worst RANKED by on-time rate, as bars."""
-    rated = sorted((row for row in rows if row.figures.on_time_rate is not None),
-                   key=lambda row: -row.figures.on_time_rate)
+    rated = [row for row in indicators.best_first(rows) if row.figures.on_time_rate is not None]
     shown = rated if len(rated) <= 2 * RANKED else rated[:RANKED] + rated[-RANKED:]
-    codes = _codes(by)
+    codes = indicators.codes(by, [row.key for row in shown])
     return [{"label": row.label, "rate": row.figures.on_time_rate, "width": round(row.figures.on_time_rate * 100, 1),
              "handled": row.figures.settled + row.figures.in_progress, "position": rated.index(row) + 1,
              "link": "?" + urlencode({**query, by: codes.get(row.key)})} for row in shown]

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from procedures.models import Agency, Procedure
+from procedures.models import AdministrativeUnit, Agency, Field, Procedure
 
 from .clock import working_calendar
 from .models import (Dossier, DossierDocument, DurationTally, IndicatorTally, MonthlyDurationTally, MonthlyTally,
@@ -113,6 +113,12 @@ INDICATORS = [
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 
+def add_months(month, count):
+    """The first day of the month `count` months after (or before) the month starting on `month`."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
 @dataclass(frozen=True)
 class Period:
     first: date
@@ -120,8 +126,8 @@ class Period:
 
     @classmethod
     def month(cls, year, month):
-        following = date(year + month // 12, month % 12 + 1, 1)
-        return cls(date(year, month, 1), following - timedelta(days=1))
+        first = date(year, month, 1)
+        return cls(first, add_months(first, 1) - timedelta(days=1))
 
     @classmethod
     def quarter(cls, year, quarter):
@@ -187,17 +193,13 @@ class Figures:
         return sum(self.counts[name] for name in RECEIVED)
 
     def __getattr__(self, name):
-        if name in COUNTS or name in ("in_progress",):
+        if name in COUNTS or name in STOCK:
             return self.counts[name]
         raise AttributeError(name)
 
     @property
     def settled(self):
         return self.counts["settled_on_time"] + self.counts["settled_late"]
-
-    @property
-    def in_progress_late(self):
-        return self.counts["in_progress_late"]
 
     @property
     def in_progress_on_time(self):
@@ -284,6 +286,13 @@ def _grouped(queryset, moment, **counts):
             .annotate(**counts).order_by())
 
 
+# Decided after the legal deadline, or after an apology: an apology does not make a dossier on time.
+LATE_DECISION = Q(result_at__gt=F("due_at")) | Q(apology_count__gt=0)
+# Its clock stood still when its deadline passed: waiting for the applicant, who owes a supplement or a payment.
+STOOD_STILL_AT_DEADLINE = Q(state__in=[*Dossier.CLOCK_STOPPED_STATES, State.WITHDRAWAL_REQUESTED],
+                            paused_at__lte=F("due_at"))
+
+
 def count_events(first, last, *, dossiers=None, until=None):
     """Each (day, agency, procedure) with its counts for the days first..last. `until` stops the deadlines
     counted as passed at that moment (now, for today)."""
@@ -295,7 +304,6 @@ def count_events(first, last, *, dossiers=None, until=None):
     )
     eligible = Q(procedure_version__snapshot__online_level="full")
     filed_online = Q(channel__in=[Dossier.Channel.ONLINE, Dossier.Channel.INTEGRATED])
-    late_decision = Q(result_at__gt=F("due_at")) | Q(apology_count__gt=0)
     closings = dossiers.filter(closed_at__gte=start, closed_at__lt=end,
                                state__in=[State.REFUSED, State.WITHDRAWN, State.STOPPED])
     settled = dossiers.filter(result_at__gte=start, result_at__lt=end)
@@ -304,7 +312,7 @@ def count_events(first, last, *, dossiers=None, until=None):
     overdue = (dossiers.filter(received_at__isnull=False, due_at__gte=start, due_at__lt=deadline_end)
                .exclude(result_at__lte=F("due_at"))
                .exclude(state__in=[State.WITHDRAWN, State.STOPPED], closed_at__lte=F("due_at"))
-               .exclude(state__in=[*Dossier.CLOCK_STOPPED_STATES, State.WITHDRAWAL_REQUESTED], paused_at__lte=F("due_at")))
+               .exclude(STOOD_STILL_AT_DEADLINE))
     ratings = Rating.objects.filter(rated_at__gte=start, rated_at__lt=end, dossier__in=dossiers).annotate(
         day=TruncDate("rated_at"),
         owner=Coalesce("dossier__competent_agency", "dossier__receiving_agency"),
@@ -323,8 +331,8 @@ def count_events(first, last, *, dossiers=None, until=None):
                  paid_online=Count("pk", filter=Q(fees_due__gt=0, has_online_payment=True)),
                  digitised=Count("pk", filter=Q(has_files=True))),
         _grouped(settled, "result_at",
-                 settled_on_time=Count("pk", filter=~late_decision),
-                 settled_late=Count("pk", filter=late_decision),
+                 settled_on_time=Count("pk", filter=~LATE_DECISION),
+                 settled_late=Count("pk", filter=LATE_DECISION),
                  settled_approved=Count("pk", filter=Q(outcome=Dossier.Outcome.APPROVED)),
                  results_electronic=Count("pk", filter=Q(outcome=Dossier.Outcome.APPROVED) & ~Q(result_file="")),
                  settled_minutes=Sum("working_minutes_taken"),
@@ -367,12 +375,13 @@ def refresh(first_day=None, last_day=None):
     complete before. By default: from the first day not yet complete, or RECOUNT_DAYS back, up to yesterday."""
     last_day = last_day or timezone.localdate() - timedelta(days=1)
     with transaction.atomic():
-        marker, _ = TallyRefresh.objects.get_or_create(pk=1)
+        TallyRefresh.objects.get_or_create(pk=1)
         marker = TallyRefresh.objects.select_for_update().get(pk=1)
         complete = marker.complete_through
+        first_event = None if complete else _first_event_day()
         if first_day is None:
             first_day = last_day - timedelta(days=RECOUNT_DAYS)
-            first_day = min(first_day, complete + timedelta(days=1)) if complete else _first_event_day() or first_day
+            first_day = min(first_day, complete + timedelta(days=1)) if complete else first_event or first_day
         events = count_events(first_day, last_day)
         durations = count_durations(first_day, last_day)
         IndicatorTally.objects.filter(day__range=(first_day, last_day)).delete()
@@ -384,8 +393,7 @@ def refresh(first_day=None, last_day=None):
             (DurationTally(day=day, agency_id=agency, procedure_id=procedure, working_days=days, dossiers=dossiers)
              for (day, agency, procedure, days), dossiers in durations.items()), batch_size=2000)
         _sum_months(first_day.replace(day=1), Period.month(last_day.year, last_day.month).last)
-        joins = (complete >= first_day - timedelta(days=1) if complete
-                 else (_first_event_day() or first_day) >= first_day)
+        joins = complete >= first_day - timedelta(days=1) if complete else (first_event or first_day) >= first_day
         if joins:
             marker.complete_through = max(complete or last_day, last_day)
         marker.refreshed_at = timezone.now()
@@ -423,6 +431,19 @@ def _first_event_day():
 # Reports
 
 TIME_DIMENSIONS = ("month", "day")
+# The groups that are catalogue entries, named by their codes outside OneStop.
+GROUP_MODELS = {"agency": Agency, "commune": AdministrativeUnit, "field": Field, "procedure": Procedure}
+GROUPS = (*GROUP_MODELS, *TIME_DIMENSIONS)
+
+
+def codes(by, keys):
+    """The codes of the catalogue entries `keys` of the groups of `by`."""
+    return dict(GROUP_MODELS[by].objects.filter(pk__in=keys).values_list("pk", "code"))
+
+
+def best_first(rows):
+    """Rows by on-time rate, the best first and those with nothing handled last; otherwise in their order."""
+    return sorted(rows, key=lambda row: (row.figures.on_time_rate is None, -(row.figures.on_time_rate or 0)))
 
 
 def _scope(agency=None, commune=None, field=None, procedure=None):
@@ -530,17 +551,17 @@ def _parts(models, scope, first, last, by=None):
     daily, monthly = models
     if first > last:
         return []
-    month = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    month = first if first.day == 1 else add_months(first.replace(day=1), 1)
     months = []
-    while by != "day" and Period.month(month.year, month.month).last <= last:
+    while by != "day" and add_months(month, 1) <= last + timedelta(days=1):
         months.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
+        month = add_months(month, 1)
     if not months:
         return [daily.objects.filter(scope, day__range=(first, last))]
     parts = [monthly.objects.filter(scope, month__range=(months[0], months[-1]))]
     if first < months[0]:
         parts.append(daily.objects.filter(scope, day__range=(first, months[0] - timedelta(days=1))))
-    after = Period.month(months[-1].year, months[-1].month).last + timedelta(days=1)
+    after = add_months(months[-1], 1)
     if after <= last:
         parts.append(daily.objects.filter(scope, day__range=(after, last)))
     return parts
@@ -554,13 +575,19 @@ def _group_field(by, model):
             "procedure": F("procedure_id")}[by]
 
 
-def _sum(queryset, by, sums):
-    field = _group_field(by, queryset.model)
+def _keyed(tallies, by):
+    """The tallies that count in the groups of `by`, each with its group's key (none for a single group)."""
     if by == "commune":
-        queryset = queryset.filter(agency__kind__in=Agency.COMMUNE_LEVEL_KINDS)
-    if field is None:
+        tallies = tallies.filter(agency__kind__in=Agency.COMMUNE_LEVEL_KINDS)
+    field = _group_field(by, tallies.model)
+    return tallies if field is None else tallies.annotate(key=field)
+
+
+def _sum(queryset, by, sums):
+    queryset = _keyed(queryset, by)
+    if by is None:
         return [{"key": None, **queryset.aggregate(**sums)}]
-    return queryset.annotate(key=field).values("key").annotate(**sums).order_by()
+    return queryset.values("key").annotate(**sums).order_by()
 
 
 def _add(groups, rows):
@@ -570,13 +597,8 @@ def _add(groups, rows):
 
 
 def _add_durations(groups, tallies, by):
-    field = _group_field(by, tallies.model)
-    if by == "commune":
-        tallies = tallies.filter(agency__kind__in=Agency.COMMUNE_LEVEL_KINDS)
-    keys = ["working_days"]
-    if field is not None:
-        tallies, keys = tallies.annotate(key=field), ["key", "working_days"]
-    for row in tallies.values(*keys).annotate(dossiers=Sum("dossiers")).order_by():
+    keys = ["working_days"] if by is None else ["key", "working_days"]
+    for row in _keyed(tallies, by).values(*keys).annotate(dossiers=Sum("dossiers")).order_by():
         groups[row.get("key")].durations[row["working_days"]] += row["dossiers"]
 
 
@@ -626,7 +648,7 @@ def _period_keys(by, period):
     keys, month = [], period.first.replace(day=1)
     while month <= period.last:
         keys.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
+        month = add_months(month, 1)
     return keys
 
 
@@ -642,10 +664,7 @@ def _rows(groups, by, period):
 
 
 def _labels(by, keys):
-    from procedures.models import AdministrativeUnit, Field
-
-    model = {"agency": Agency, "commune": AdministrativeUnit, "field": Field, "procedure": Procedure}[by]
-    return {pk: str(instance) for pk, instance in model.objects.in_bulk(keys).items()}
+    return {pk: str(instance) for pk, instance in GROUP_MODELS[by].objects.in_bulk(keys).items()}
 
 
 def late_dossiers(period, *, agency=None, commune=None, field=None, procedure=None):
@@ -653,10 +672,10 @@ def late_dossiers(period, *, agency=None, commune=None, field=None, procedure=No
     its end."""
     start, end = _bounds(period.first, period.last)
     _, live_scope = _scope(agency, commune, field, procedure)
-    settled_late = Q(result_at__gte=start, result_at__lt=end) & (Q(result_at__gt=F("due_at")) | Q(apology_count__gt=0))
+    settled_late = Q(result_at__gte=start, result_at__lt=end) & LATE_DECISION
     open_late = (Q(received_at__lt=end, due_at__lt=min(end, timezone.now()))
                  & (Q(result_at__isnull=True) | Q(result_at__gte=end))
                  & ~Q(state__in=[State.REFUSED, State.WITHDRAWN, State.STOPPED], closed_at__lt=end)
-                 & ~Q(state__in=[*Dossier.CLOCK_STOPPED_STATES, State.WITHDRAWAL_REQUESTED], paused_at__lte=F("due_at")))
+                 & ~STOOD_STILL_AT_DEADLINE)
     return (Dossier.objects.filter(live_scope).filter(settled_late | open_late)
             .select_related("procedure", "competent_agency").order_by("due_at"))
