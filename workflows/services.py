@@ -406,7 +406,7 @@ def _resumed_deadlines(dossier, now):
     calendar = working_calendar()
     whole_days = dossier.procedure_version.snapshot["time_limit_unit"] == "days"
     paused_at = dossier.paused_at
-    PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+    _end_pause(dossier, now)
     return {
         "due_at": calendar.resume_deadline(dossier.due_at, paused_at=paused_at, resumed_at=now,
                                            whole_days=whole_days),
@@ -415,16 +415,26 @@ def _resumed_deadlines(dossier, now):
     }
 
 
+def _end_pause(dossier, at):
+    PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=at)
+
+
 MAX_OBLIGATION = 2_000_000_000
+
+
+def _require_amount(amount, *, at_most=None):
+    """A whole, positive number of đồng, and no more than `at_most`."""
+    if (isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0
+            or (at_most is not None and amount > at_most)):
+        raise ValidationError({"amount": _("The amount must be a positive number of đồng.")},
+                              code="amount_not_positive")
 
 
 def notify_financial_obligation(*, dossier, acting_user, amount, reason, expected_version=None, client_ip=None):
     """The current step tells the applicant what they must pay before the result (taxes, charges), in writing;
     the clock stops until the payments recorded cover it (record_payment)."""
     reason = _required(reason)
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_OBLIGATION:
-        raise ValidationError({"amount": _("The amount must be a positive number of đồng.")},
-                              code="amount_not_positive")
+    _require_amount(amount, at_most=MAX_OBLIGATION)
     now = timezone.now()
 
     def apply(dossier):
@@ -450,15 +460,25 @@ def lapse_supplement_request(*, dossier_id, now):
                .filter(pk=dossier_id, state__in=Dossier.WAITING_STATES, supplement_due_at__lt=now).first())
     if dossier is None:
         return False
+
+    def apply(dossier):
+        dossier.lapse(at=now)
+        _end_pause(dossier, now)
+
+    _as_system(dossier, "lapse", apply)
+    return True
+
+
+def _as_system(dossier, name, apply):
+    """A transition no person takes (its permission refuses everyone), on a dossier the caller has locked:
+    applied, saved, told and audited as the system's act."""
     from_state = dossier.state
-    dossier.lapse(at=now)
+    apply(dossier)
     dossier.version += 1
     dossier.save()
-    PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
-    notifications.record(dossier, "lapse")
-    webhooks.record(dossier, "lapse")
-    _audit(dossier, None, "lapse", from_state=from_state, role="system")
-    return True
+    notifications.record(dossier, name)
+    webhooks.record(dossier, name)
+    _audit(dossier, None, name, from_state=from_state, role="system")
 
 
 def consult_agencies(*, dossier, acting_user, agencies, question, days, expected_version=None, client_ip=None):
@@ -581,7 +601,7 @@ def accept_withdrawal(*, dossier, acting_user, note="", expected_version=None, c
     def apply(dossier):
         dossier.accept_withdrawal(at=now)
         # A request made while the dossier waited for a supplement ends that wait too.
-        PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+        _end_pause(dossier, now)
 
     return _transition(dossier, acting_user, "accept_withdrawal", apply, expected_version=expected_version,
                        client_ip=client_ip, note=(note or "").strip())
@@ -695,9 +715,7 @@ def record_payment(*, dossier, acting_user, amount, method, reference="", paid_a
     if method == Payment.Method.ONLINE and not reference:
         raise ValidationError({"reference": _("Give the payment platform's transaction reference.")},
                               code="reference_required")
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValidationError({"amount": _("The amount must be a positive number of đồng.")},
-                              code="amount_not_positive")
+    _require_amount(amount)
     if amount > dossier.fees_outstanding:
         raise ValidationError({"amount": _("Only %(outstanding)s is still due on this dossier.")
                                          % {"outstanding": vnd(dossier.fees_outstanding)}}, code="exceeds_due")
@@ -732,12 +750,8 @@ def record_payment(*, dossier, acting_user, amount, method, reference="", paid_a
 
 def _obligation_paid(dossier, now):
     """Everything due is paid: the clock starts again, as the system's act, and the applicant is told."""
-    dossier.obligation_paid(**_resumed_deadlines(dossier, now))
-    dossier.version += 1
-    dossier.save()
-    notifications.record(dossier, "obligation_paid")
-    webhooks.record(dossier, "obligation_paid")
-    _audit(dossier, None, "obligation_paid", from_state=Dossier.State.FEES_DUE, role="system")
+    _as_system(dossier, "obligation_paid",
+               lambda dossier: dossier.obligation_paid(**_resumed_deadlines(dossier, now)))
 
 
 def available_transitions(dossier, user):
