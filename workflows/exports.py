@@ -51,10 +51,12 @@ def headers():
 
 def report_lines(period, *, by, **scope):
     """One line per group of `by` and a total line, each with what was carried over from before the period."""
-    rows = indicators.report(period, by=by, **scope)
     before = Period(period.first - timedelta(days=1), period.first - timedelta(days=1))
-    carried = {row.key: row.figures.in_progress for row in indicators.report(before, by=by, **scope)}
-    lines = [ReportLine(row.label, row.figures, carried.get(row.key, 0)) for row in rows if by is not None]
+    lines = []
+    if by is not None:
+        carried = {row.key: row.figures.in_progress for row in indicators.report(before, by=by, **scope)}
+        lines = [ReportLine(row.label, row.figures, carried.get(row.key, 0))
+                 for row in indicators.report(period, by=by, **scope)]
     total = indicators.report(period, **scope)[0]
     lines.append(ReportLine(_("Total"), total.figures, indicators.report(before, **scope)[0].figures.in_progress))
     return lines
