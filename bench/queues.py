@@ -256,7 +256,7 @@ INSERT INTO workflows_dossier (
     result_file, fees_due, fees_paid, state, current_step_order, step_role, assignee_id, step_started_at,
     step_due_at, submitted_at, received_at, due_at, appointment_at, result_at, returned_at, closed_at,
     paused_at, supplements_in_processing, apology_count, outcome, reason, version, created_at, updated_at,
-    sla_mark, step_sla_mark)
+    sla_mark, step_sla_mark, state_before_withdrawal, withdrawal_reason)
 SELECT
     CASE WHEN state <> 'draft' THEN desk_code || '-' || to_char(submitted_at, 'YYMMDD') || '-'
          || to_char(n, 'FM000000') END,
@@ -277,7 +277,7 @@ SELECT
     CASE WHEN state = 'paused' THEN %(now)s - t * interval '5 minutes' END,
     CASE WHEN state = 'paused' THEN 1 ELSE 0 END, 0,
     CASE WHEN result_at IS NOT NULL THEN 'approved' ELSE '' END, '', 1 + n %% 7,
-    coalesce(submitted_at, %(now)s), %(now)s, '', ''
+    coalesce(submitted_at, %(now)s), %(now)s, '', '', '', ''
 FROM (
     SELECT *,
            CASE WHEN state IN ('submitted', 'incomplete') THEN %(now)s - t * interval '4 minutes'

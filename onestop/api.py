@@ -68,7 +68,8 @@ class HasScope(IsAuthenticated):
 
 
 class ClientRateThrottle(SimpleRateThrottle):
-    """Each client at the rate set on it; people at API_USER_RATE; anonymous callers by address."""
+    """Each client at the rate set on it; people at API_USER_RATE; anonymous callers by address. A counter per
+    window, incremented atomically in the cache: every worker sees every request, at one cache call each."""
 
     def __init__(self):
         """Nothing to read yet: the rate depends on the caller, so allow_request sets it per request."""
@@ -83,11 +84,20 @@ class ClientRateThrottle(SimpleRateThrottle):
         else:
             ident = self.get_ident(request)
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        self.key = f"throttle-api-{ident}"
-        return super().allow_request(request, view)
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        key = f"throttle-api-{ident}-{window}"
+        # The first request of a window creates its counter; the others increment it.
+        if self.cache.add(key, 1, self.duration + 1):
+            return True
+        try:
+            return self.cache.incr(key) <= self.num_requests
+        except ValueError:  # the counter expired between the two calls: a new window has begun
+            return True
 
-    def get_cache_key(self, request, view):
-        return self.key
+    def wait(self):
+        """Until the window ends."""
+        return self.duration - self.now % self.duration
 
 
 class Conflict(exceptions.APIException):

@@ -40,6 +40,11 @@ class EffectivePeriod(models.Model):
     class Meta:
         abstract = True
 
+    def in_force_on(self, day):
+        """effective_on, for one loaded row."""
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_to is None or self.effective_to >= day)
+
     def clean(self):
         super().clean()
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
@@ -668,3 +673,8 @@ class ProcedureVersion(models.Model):
 
     def __str__(self):
         return f"{self.procedure.code} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("A published procedure version is frozen.")
+        super().save(*args, **kwargs)

@@ -1,7 +1,8 @@
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
-from .models import AdministrativeUnit, Agency, Procedure, RequiredDocument
+from .models import AdministrativeUnit, Agency, Procedure, ProcedureVersion, RequiredDocument
 from .search import TYPO_SIMILARITY, name_similarity, words_match
 
 
@@ -53,13 +54,24 @@ def communes():
 def receiving_desks(*, level, boundary_free):
     """Where an applicant may file a dossier of a procedure settled at `level`."""
     desks = Agency.objects.effective_today().filter(receives_dossiers=True).select_related("unit")
+    kinds = _desk_kinds(level, boundary_free)
+    return (desks if kinds is None else desks.filter(kind__in=kinds)).order_by("kind", "name")
+
+
+def receives(desk, *, level, boundary_free):
+    """Whether `desk` (as loaded) is one of receiving_desks."""
+    kinds = _desk_kinds(level, boundary_free)
+    return (desk.receives_dossiers and desk.in_force_on(timezone.localdate())
+            and (kinds is None or desk.kind in kinds))
+
+
+def _desk_kinds(level, boundary_free):
+    """The kinds of desk that receive a procedure's dossiers; None when any desk does."""
     if boundary_free:
-        return desks.order_by("kind", "name")
+        return None
     if level == Procedure.Level.PROVINCE:
-        kinds = [Agency.Kind.SERVICE_CENTRE, Agency.Kind.SERVICE_CENTRE_BRANCH]
-    else:
-        kinds = [Agency.Kind.COMMUNE_SERVICE_POINT]
-    return desks.filter(kind__in=kinds).order_by("kind", "name")
+        return [Agency.Kind.SERVICE_CENTRE, Agency.Kind.SERVICE_CENTRE_BRANCH]
+    return [Agency.Kind.COMMUNE_SERVICE_POINT]
 
 
 def agencies_settling_procedures():
@@ -77,3 +89,23 @@ def downloadable_template(*, procedure_code, document_id):
     return RequiredDocument.objects.exclude(template="").get(
         pk=document_id, procedure__code=procedure_code, procedure__in=Procedure.objects.available()
     )
+
+
+# Published versions never change, so each process reads one at most once (the catalogue holds a few thousand).
+_frozen_versions = {}
+
+
+def frozen_version(pk, *, procedure_id):
+    """A published version of a procedure, from this process's memory after the first read."""
+    version = _frozen_versions.get(pk)
+    if version is None or version.procedure_id != procedure_id:
+        if len(_frozen_versions) >= 20_000:
+            _frozen_versions.clear()
+        version = _frozen_versions[pk] = ProcedureVersion.objects.get(pk=pk)
+    return version
+
+
+def current_version(procedure):
+    """The version a dossier of `procedure` is filed under today (None before it is published), from memory."""
+    pk = procedure.versions.order_by("-number").values_list("pk", flat=True).first()
+    return frozen_version(pk, procedure_id=procedure.pk) if pk is not None else None

@@ -36,6 +36,7 @@ from onestop.api import (
 from onestop.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
 from procedures.forms import application_form, form_data_for_storage
 from procedures.models import AdministrativeUnit, Agency, Procedure
+from procedures.selectors import current_version
 from procedures.validators import validate_identity_number, validate_phone_number
 
 from . import indicators, selectors, services
@@ -193,7 +194,7 @@ class FilingSerializer(serializers.Serializer):
     documents = DocumentUploadSerializer(many=True, required=False, default=list)
 
     def validate(self, data):
-        version = data["procedure"].current_version
+        version = current_version(data["procedure"])
         definition = version.snapshot.get("form", []) if version else []
         form = application_form(definition, data={key: value for key, value in data["form"].items()})
         if not form.is_valid():
@@ -337,7 +338,8 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
 
 
 class DossierFilter(filters.FilterSet):
-    state = filters.MultipleChoiceFilter(choices=Dossier.State.choices)
+    # The dossier's own column: no join, so no duplicates for a DISTINCT to remove.
+    state = filters.MultipleChoiceFilter(choices=Dossier.State.choices, distinct=False)
     procedure = filters.CharFilter(field_name="procedure__code")
     agency = filters.CharFilter(method="in_agency", help_text="An agency's code: received, settled or returned "
                                                                "there.")
@@ -423,10 +425,12 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Dossier.objects.none()
-        # The versions' snapshots are large and few per page: fetched once each rather than joined to every row.
-        return (selectors.api_dossiers(self.request.user).exclude(code__isnull=True)
-                .select_related("procedure", "receiving_agency", "competent_agency", "result_desk", "commune")
-                .prefetch_related("procedure_version"))
+        dossiers = selectors.api_dossiers(self.request.user).exclude(code__isnull=True)
+        # A list shows no form: its JSON is left unread.
+        return dossiers.defer("form_data") if self.action == "list" else dossiers
+
+    def paginate_queryset(self, queryset):
+        return selectors.with_catalogue(super().paginate_queryset(queryset))
 
     def get_serializer_class(self):
         return DossierDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
@@ -475,6 +479,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 result_delivery=data.get("result_delivery"), delivery_address=data["delivery_address"],
                 uploads={document["order"]: _as_file(document) for document in data["documents"]},
                 integrated=integrated, client_ip=client_ip(request))
+        selectors.with_catalogue([dossier])
         return status.HTTP_201_CREATED, DossierDetailSerializer(dossier).data
 
     @extend_schema(request=DocumentUploadSerializer, responses={200: DossierDetailSerializer, **PROBLEMS},
@@ -544,6 +549,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @staticmethod
     def _dossier_response(dossier):
+        selectors.with_catalogue([dossier])
         response = Response(DossierDetailSerializer(dossier).data)
         response["ETag"] = f'"{dossier.version}"'
         return response

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from . import webhooks
 from .models import Delivery, Dossier, Notification, OutboxEvent
 from .permissions import LEADER_ROLES
 
@@ -55,10 +56,12 @@ EVENT_LABELS = {
 }
 
 
-def record(dossier, event, *, note="", actor=None, queue_before=None):
+def record(dossier, event, *, note="", actor=None, queue_before=None, transition=False):
     """Called by every transition in its transaction: tells the applicant when `event` concerns them, and the
-    people who must act next when the dossier entered a queue (`queue_before` is where it stood before)."""
+    people who must act next when the dossier entered a queue (`queue_before` is where it stood before); a
+    `transition` is also announced to integrators' webhooks. The outbox events are written in one statement."""
     now = timezone.now()
+    events = []
     if event in APPLICANT_EVENTS:
         data = {"code": dossier.code, "reason": note,
                 "appointment": dossier.appointment_at.isoformat() if dossier.appointment_at else None,
@@ -67,13 +70,16 @@ def record(dossier, event, *, note="", actor=None, queue_before=None):
             Notification.objects.create(recipient_id=dossier.applicant_id, dossier=dossier, event=event,
                                         created_at=now, data=data)
         if dossier.applicant_email or dossier.applicant_phone:
-            write_outbox(OutboxEvent(dossier=dossier, event=event, created_at=now, data=data))
+            events.append(OutboxEvent(dossier=dossier, event=event, created_at=now, data=data))
     position = queue_position(dossier)
     if position is not None and position != queue_before:
-        write_outbox(OutboxEvent(dossier=dossier, event="queued", created_at=now,
-                           data={"code": dossier.code, "position": position,
-                                 "step_name": (dossier.current_step or {}).get("name", ""),
-                                 "actor": actor.pk if actor is not None and actor.pk else None}))
+        events.append(OutboxEvent(dossier=dossier, event="queued", created_at=now,
+                                  data={"code": dossier.code, "position": position,
+                                        "step_name": (dossier.current_step or {}).get("name", ""),
+                                        "actor": actor.pk if actor is not None and actor.pk else None}))
+    if transition:
+        events.append(webhooks.outbox_event(dossier, event, now))
+    write_outbox(*events)
 
 
 def queue_position(dossier):
@@ -89,10 +95,11 @@ def queue_position(dossier):
     return None
 
 
-def write_outbox(event):
-    """Saves an outbox event in the current transaction; the relay starts once it commits."""
-    event.save()
-    transaction.on_commit(start_relay)
+def write_outbox(*events):
+    """Saves outbox events in the current transaction; the relay starts once it commits."""
+    if events:
+        OutboxEvent.objects.bulk_create(events)
+        transaction.on_commit(start_relay)
 
 
 # Set while a relay waits in the queue: a burst of changes then queues one relay, not one each. The relay clears

@@ -21,10 +21,10 @@ from django_fsm import can_proceed, has_transition_perm
 from onestop.uploads import IMAGES, PDF, validate_upload
 from procedures.forms import application_form, initial_from_storage
 from procedures.models import Agency, Procedure, ProcedureVersion
-from procedures.selectors import receiving_desks
+from procedures.selectors import frozen_version, receives
 from procedures.templatetags.catalogue import vnd
 
-from . import notifications, webhooks
+from . import notifications
 from .clock import working_calendar
 from .models import (ApiClient, AuditEntry, Consultation, Dossier, DossierCodeCounter, DossierDocument, PausePeriod,
                      Payment, Rating, may_edit)
@@ -63,12 +63,13 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
     (`integrated`, through the API) files one for a citizen; `applicant` gives the name, identity number, phone,
     email and address of whoever it is filed for. Refuses procedures not available today and commune-level
     procedures without the commune that settles them."""
-    version = (ProcedureVersion.objects.filter(procedure__in=Procedure.objects.available().filter(pk=procedure.pk))
-               .order_by("-number").first())
-    if version is None:
+    version_id = (ProcedureVersion.objects.filter(procedure__in=Procedure.objects.available().filter(pk=procedure.pk))
+                  .order_by("-number").values_list("pk", flat=True).first())
+    if version_id is None:
         if procedure.current_version is None:
             raise DossierError(_("This procedure has no published version yet."))
         raise DossierError(_("This procedure cannot be filed at present."))
+    version = frozen_version(version_id, procedure_id=procedure.pk)
     if procedure.level == Procedure.Level.COMMUNE and commune is None:
         raise DossierError(_("Choose the commune or ward that settles this procedure."))
     desk = None if integrated else _officer_desk(acting_user)
@@ -186,8 +187,7 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
         if agency is None:
             raise DossierError(_("Choose where to file this dossier."))
         snapshot = dossier.procedure_version.snapshot
-        desks = receiving_desks(level=snapshot["level"], boundary_free=snapshot["boundary_free"])
-        if not desks.filter(pk=agency.pk).exists():
+        if not receives(agency, level=snapshot["level"], boundary_free=snapshot["boundary_free"]):
             raise DossierError(_("%(desk)s does not receive this procedure's dossiers.") % {"desk": agency})
         if dossier.channel in (Dossier.Channel.ONLINE, Dossier.Channel.INTEGRATED):
             _check_complete(dossier)
@@ -476,8 +476,7 @@ def _as_system(dossier, name, apply):
     apply(dossier)
     dossier.version += 1
     dossier.save()
-    notifications.record(dossier, name)
-    webhooks.record(dossier, name)
+    notifications.record(dossier, name, transition=True)
     _audit(dossier, None, name, from_state=from_state, role="system")
 
 
@@ -784,8 +783,7 @@ def _transition(dossier, acting_user, name, apply, *, expected_version, client_i
     # Writing only what the transition changed keeps the UPDATE short.
     changed = [field for field, value in after.items() if before[field] != value]
     dossier.save(update_fields=[*changed, "updated_at"])
-    notifications.record(dossier, name, note=note, actor=acting_user, queue_before=queue_before)
-    webhooks.record(dossier, name)
+    notifications.record(dossier, name, note=note, actor=acting_user, queue_before=queue_before, transition=True)
     _audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
            agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier
@@ -805,8 +803,8 @@ def _step_due(dossier, step, start):
 
 
 def _lock(dossier, expected_version):
-    locked = (Dossier.objects.select_for_update(of=("self",))
-              .select_related("procedure_version").get(pk=dossier.pk))
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    locked.procedure_version = frozen_version(locked.procedure_version_id, procedure_id=locked.procedure_id)
     if expected_version is not None and locked.version != expected_version:
         raise DossierChanged(locked)
     return locked

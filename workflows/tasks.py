@@ -31,6 +31,7 @@ def relay_outbox():
                           .filter(relayed_at__isnull=True)
                           .select_related("dossier__applicant", "dossier__procedure_version")
                           .order_by("created_at")[:RELAY_BATCH])
+            subscriptions = webhooks.active_subscriptions() if any(event.event == "webhook" for event in events) else []
             deliveries = [
                 Delivery(event=event, channel=channel, recipient=address, language=language)
                 for event in events if event.event != "webhook"
@@ -39,7 +40,7 @@ def relay_outbox():
                 Delivery(event=event, channel=Delivery.Channel.WEBHOOK, recipient=subscription.url,
                          subscription=subscription)
                 for event in events if event.event == "webhook"
-                for subscription in webhooks.subscribers(event)
+                for subscription in webhooks.subscribers(event, subscriptions)
             ]
             Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
             OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(relayed_at=timezone.now())

@@ -28,24 +28,26 @@ class WebhookError(Exception):
         self.retryable, self.status = retryable, status
 
 
-def record(dossier, action):
-    """Called in the transition's transaction: an outbox event when anyone subscribes at all."""
-    if not WebhookSubscription.objects.filter(is_active=True).exists():
-        return
-    from .notifications import write_outbox
-
-    write_outbox(OutboxEvent(dossier=dossier, event="webhook", created_at=timezone.now(), data={
+def outbox_event(dossier, action, now):
+    """The event every transition writes in its transaction; the relay finds who subscribes to it. The national
+    portal's status sync always does, so it is written without asking."""
+    return OutboxEvent(dossier=dossier, event="webhook", created_at=now, data={
         "action": action, "code": dossier.code, "state": dossier.state, "version": dossier.version,
-        "national_status": Dossier.NATIONAL_STATUS[dossier.state]}))
+        "national_status": Dossier.NATIONAL_STATUS[dossier.state]})
 
 
-def subscribers(event):
-    """The active subscriptions that want this event and whose client may see its dossier."""
+def active_subscriptions():
+    return list(WebhookSubscription.objects.filter(is_active=True).select_related("client__application__user"))
+
+
+def subscribers(event, subscriptions=None):
+    """The active subscriptions (read once per relay batch) that want this event and whose client may see its
+    dossier."""
     from .selectors import api_dossiers
 
-    wanted = [subscription for subscription in
-              WebhookSubscription.objects.filter(is_active=True).select_related("client__application__user")
-              if subscription.wants(event.data["action"])]
+    if subscriptions is None:
+        subscriptions = active_subscriptions()
+    wanted = [subscription for subscription in subscriptions if subscription.wants(event.data["action"])]
     return [subscription for subscription in wanted if subscription.client.application.user is not None
             and api_dossiers(subscription.client.application.user).filter(pk=event.dossier_id).exists()]
 

@@ -313,3 +313,35 @@ def test_a_citizen_asks_to_withdraw_a_received_dossier_and_a_leader_settles_it_t
     assert declined.status_code == 200 and declined.json()["state"] == "received"
     timeline = client.get(f"/api/v1/dossiers/{second}/timeline/").json()
     assert [entry["action"] for entry in timeline][-2:] == ["withdraw", "decline_withdrawal"]
+
+
+def test_a_page_of_dossiers_costs_the_same_queries_for_two_dossiers_or_eight(integrator, office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = integrator.api()
+
+    def file(count):
+        for number in range(count):
+            filed = api.post("/api/v1/dossiers/", filing(office), format="json").json()
+            if number % 2:
+                assert api.post(f"/api/v1/dossiers/{filed['code']}/receive/", {"version": filed["version"]},
+                                format="json").status_code == 200
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            rows = api.get("/api/v1/dossiers/", {"page_size": 50}).json()["results"]
+        return rows, len(queries)
+
+    file(2)
+    few, few_queries = page()
+    file(6)
+    many, many_queries = page()
+
+    assert (len(few), len(many)) == (2, 8) and few_queries == many_queries
+    received = [row for row in many if row["state"] == "received"]
+    assert len(received) == 4
+    assert {(row["procedure"], row["procedure_name"], row["receiving_agency"], row["competent_agency"],
+             row["current_step"]["role"]) for row in received} == {
+        (office.procedure.code, office.procedure.name, office.desk.code, office.department.code, "receiving_officer")}
+    assert {row["competent_agency"] for row in many if row["state"] == "submitted"} == {None}
