@@ -15,7 +15,6 @@ import time
 
 import requests
 from django.conf import settings
-from django.utils import timezone
 
 from .models import Dossier, OutboxEvent, WebhookSubscription
 
