@@ -65,6 +65,8 @@ def main():
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--dossiers", type=int, default=100_000, help="dossiers in the database before filing")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per listing")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (1: sync workers; more: gthread workers)")
     args = parser.parse_args()
     prepare_database()
     office = setup_province(setup_office())
@@ -75,7 +77,7 @@ def main():
 
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
     broker.flushdb()
-    server = start_gunicorn()
+    server = start_gunicorn(args.threads)
     try:
         wait_until_up(server)
         base = f"http://127.0.0.1:{server.port}"
@@ -84,7 +86,8 @@ def main():
         clients = Clients(base, token, args.clients)
         # The same token in this process, to count each request's SQL queries.
         api = APIClient(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
-        print(f"gunicorn: {WORKERS} sync workers ({running_workers(server)} running), {args.clients} concurrent "
+        kind = "sync workers" if args.threads == 1 else f"gthread workers of {args.threads} threads"
+        print(f"gunicorn: {WORKERS} {kind} ({running_workers(server)} running), {args.clients} concurrent "
               f"clients (threads, a requests.Session each), {os.cpu_count()} CPUs")
         bench_filing(clients, api, office, args.filings)
         bench_listing(clients, api, office, args.requests)
@@ -117,7 +120,7 @@ def integrator(office):
     return application.client_id, secret
 
 
-def start_gunicorn():
+def start_gunicorn(threads):
     with socket.socket() as probe:  # a free port: bound, read, released
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -126,6 +129,7 @@ def start_gunicorn():
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "onestop.wsgi:application", "--workers", str(WORKERS),
+             "--threads", str(threads),
              "--bind", f"127.0.0.1:{port}"],
             cwd=ROOT, env=os.environ.copy(), stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     server.port, server.log = port, log

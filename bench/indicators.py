@@ -286,7 +286,8 @@ DOSSIER_COLUMNS = """
     fees_due, fees_paid, state, current_step_order, step_role, assignee_id, step_started_at, step_due_at,
     sla_mark, step_sla_mark, supplement_due_at, supplement_reminded_at, submitted_at, received_at, due_at,
     appointment_at, result_at, returned_at, closed_at, paused_at, supplements_in_processing,
-    working_minutes_taken, apology_count, outcome, reason, version, created_at, updated_at"""
+    working_minutes_taken, apology_count, outcome, reason, version, created_at, updated_at, state_before_withdrawal,
+    withdrawal_reason"""
 
 
 def fill_sql(clock):
@@ -478,7 +479,8 @@ dossier AS (
         CASE src.state WHEN 'refused' THEN 2 WHEN 'received' THEN 2 WHEN 'returned' THEN 8
                        WHEN 'result_ready' THEN 7 ELSE 3 + coalesce(src.step, 3) END,
         src.submitted_at,
-        greatest(src.submitted_at, src.received_at, src.step_started, src.result_at, src.closed_at, src.paused_at)
+        greatest(src.submitted_at, src.received_at, src.step_started, src.result_at, src.closed_at, src.paused_at),
+        '', ''
     FROM (
         SELECT src.*,
                CASE WHEN NOT src.settled THEN '' WHEN src.u_outcome < 0.95 THEN 'approved' ELSE 'refused' END

@@ -132,7 +132,7 @@ INSERT INTO workflows_dossier (
     form_data, result_delivery, delivery_address, result_file, fees_due, fees_paid, state, current_step_order,
     step_role, assignee_id, step_started_at, step_due_at, submitted_at, received_at, due_at, appointment_at,
     sla_mark, step_sla_mark, supplements_in_processing, apology_count, outcome, reason, version, created_at,
-    updated_at)
+    updated_at, state_before_withdrawal, withdrawal_reason)
 SELECT
     %(desk_code)s || '-T-' || to_char(n, 'FM0000000'), %(procedure)s, %(version)s, 'Nguyễn Văn ' || n,
     '038' || to_char(n, 'FM000000000'), '09' || to_char(n, 'FM00000000'), 'cd' || n || '@example.vn', '',
@@ -140,7 +140,7 @@ SELECT
     (%(roles)s::text[])[step], CASE WHEN step = 2 AND {draw(4, 10)} < 7 THEN %(specialist)s END,
     greatest(received_at, step_due_at - interval '1 day'), step_due_at, received_at - interval '2 hours',
     received_at, due_at, due_at, {MARKS["sla_mark"]}, {MARKS["step_sla_mark"]}, 0, 0, '', '', step,
-    received_at, received_at
+    received_at, received_at, '', ''
 FROM (
     SELECT *, due_at - interval '9 days' AS received_at,
            CASE state WHEN 'received' THEN 1 WHEN 'consulting' THEN 2 ELSE 2 + {draw(5, 3)} END AS step
