@@ -53,10 +53,11 @@ def with_catalogue(dossiers):
     dossiers = list(dossiers)
     missing = {name: [dossier for dossier in dossiers if not Dossier._meta.get_field(name).is_cached(dossier)]
                for name in CATALOGUE_RELATIONS}
-    agencies = Agency.objects.order_by().in_bulk({getattr(dossier, f"{name}_id") for name in AGENCY_RELATIONS
-                                       for dossier in missing[name]} - {None})
+    agency_ids = {getattr(dossier, f"{name}_id") for name in AGENCY_RELATIONS for dossier in missing[name]}
+    agencies = Agency.objects.order_by().in_bulk(agency_ids - {None})
     procedures = Procedure.objects.order_by().in_bulk({dossier.procedure_id for dossier in missing["procedure"]})
-    communes = AdministrativeUnit.objects.order_by().in_bulk({dossier.commune_id for dossier in missing["commune"]} - {None})
+    commune_ids = {dossier.commune_id for dossier in missing["commune"]}
+    communes = AdministrativeUnit.objects.order_by().in_bulk(commune_ids - {None})
     loaded = {"procedure": procedures, "commune": communes, **{name: agencies for name in AGENCY_RELATIONS}}
     for name, waiting in missing.items():
         for dossier in waiting:
