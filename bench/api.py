@@ -49,11 +49,10 @@ django.setup()
 import requests  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from rest_framework.test import APIClient  # noqa: E402
-
 from lifecycle import prepare_database, setup_office  # noqa: E402
 from portal import percentile  # noqa: E402
 from queues import explain, fill_in_sql, setup_province  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
 
 WORKERS = 2
 SCOPES = ["catalogue:read", "dossiers:read", "dossiers:file", "dossiers:act"]
@@ -107,7 +106,8 @@ def integrator(office):
     from django.contrib.auth import get_user_model
     from oauth2_provider.models import Application
 
-    from workflows.models import ApiClient, StaffMembership
+    from workflows.dossiers.models import StaffMembership
+    from workflows.integrations.models import ApiClient
 
     account, _ = get_user_model().objects.get_or_create(username="bench-api-dvcqg")
     StaffMembership.objects.get_or_create(user=account, agency=office["desk"], role="province_admin")
@@ -221,7 +221,7 @@ def bench_filing(clients, api, office, count):
 
 
 def bench_listing(clients, api, office, count):
-    from workflows.models import Dossier
+    from workflows.dossiers.models import Dossier
 
     department = office["procedure"].competent_agency
     listings = {

@@ -58,7 +58,6 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, F, QuerySet  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
 from lifecycle import prepare_database, setup_office  # noqa: E402
 
 REPEATS = 5
@@ -116,7 +115,7 @@ def main():
           f"{len(province['departments'])} departments, {len(province['committees'])} commune committees, "
           f"{len(province['procedures'])} procedures ({time.perf_counter() - started:.1f} s)")
 
-    from workflows.models import Dossier
+    from workflows.dossiers.models import Dossier
 
     held = Dossier.objects.count()
     if not args.refill and held == args.dossiers == Dossier.objects.filter(submitted_at__year=args.year).count():
@@ -540,7 +539,7 @@ FROM j WHERE j.settled AND j.u_rating < 0.2
 def fill(office, province, total, year):
     """Empties the dossiers (and the tallies made from them) and writes `total` received in `year`, a month of
     receipt days per statement."""
-    from workflows.clock import working_calendar
+    from workflows.worktime.clock import working_calendar
 
     calendar = working_calendar()
     if not calendar.first_year <= year < calendar.last_year:
@@ -676,8 +675,9 @@ def describe(year):
 
 def time_indicators(year, *, keep_tallies=False):
     from procedures.models import Agency
-    from workflows import indicators
-    from workflows.models import Dossier, DurationTally, IndicatorTally, MonthlyTally
+    from workflows.dossiers.models import Dossier
+    from workflows.reporting import indicators
+    from workflows.reporting.models import DurationTally, IndicatorTally, MonthlyTally
 
     first, last = date(year, 1, 1), date(year, 12, 31)
     period = indicators.Period(first, last)

@@ -32,7 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from workflows import services  # noqa: E402
+from workflows.dossiers import services  # noqa: E402
 
 
 def main():
@@ -60,7 +60,7 @@ def main():
                 dossier = service(dossier=dossier, acting_user=office[user])
             queries.append(len(captured.captured_queries))
 
-    from workflows.clock import working_calendar
+    from workflows.worktime.clock import working_calendar
 
     calendar = working_calendar()
     received = datetime(2026, 2, 13, 9, tzinfo=calendar.timezone)
@@ -142,7 +142,7 @@ def setup_office():
 
     from procedures.models import AdministrativeUnit, Agency, Field, Procedure, ProcessStep
     from procedures.services import publish_procedure_version
-    from workflows.models import StaffMembership
+    from workflows.dossiers.models import StaffMembership
 
     province, _ = AdministrativeUnit.objects.get_or_create(code="38", defaults={"name": "Tỉnh Thanh Hóa",
                                                                                 "kind": "province"})

@@ -86,7 +86,7 @@ def applicants_dossiers(office):
     """Open dossiers whose applicant gave an email and a phone, written in SQL by bench/timers.py's fill."""
     from timers import fill, simulated_moments
 
-    from workflows.models import Dossier
+    from workflows.dossiers.models import Dossier
 
     fill(office, DOSSIERS, simulated_moments())
     return list(Dossier.objects.exclude(applicant_email="").exclude(applicant_phone="")
@@ -145,7 +145,7 @@ class worker:
 
 def write_events(dossiers, count, start):
     """`count` "receive" events for the dossiers in turn from index `start`, in one INSERT."""
-    from workflows.models import OutboxEvent
+    from workflows.dossiers.models import OutboxEvent
 
     now = timezone.now()
     OutboxEvent.objects.bulk_create([
@@ -156,8 +156,8 @@ def write_events(dossiers, count, start):
 
 
 def throughput(running, dossiers, events, directory):
-    from workflows.models import Delivery
-    from workflows.tasks import relay_outbox
+    from workflows.notifications.models import Delivery
+    from workflows.notifications.tasks import relay_outbox
 
     write_events(dossiers, events, 0)
     messages = 2 * events
@@ -185,8 +185,9 @@ def trend(backlog, rate):
 
 def keeping_up(running, dossiers, rate, seconds):
     """The producer, batch by batch, with a sample of the backlogs every second."""
-    from workflows import notifications
-    from workflows.models import Delivery, OutboxEvent
+    from workflows.dossiers.models import OutboxEvent
+    from workflows.notifications.models import Delivery
+    from workflows.notifications.tasks import start_relay
 
     def backlog():
         return (OutboxEvent.objects.filter(relayed_at__isnull=True).count(),
@@ -202,9 +203,9 @@ def keeping_up(running, dossiers, rate, seconds):
     for tick in range(seconds * 10):
         with transaction.atomic():
             write_events(dossiers, batch, written)
-            # As notifications.write_outbox does: each event written starts the relay once committed.
+            # As workflows.dossiers.events.write does: each event written starts the relay once committed.
             for _ in range(batch):
-                transaction.on_commit(notifications.start_relay)
+                transaction.on_commit(start_relay)
         written += batch
         if tick % 10 == 9:
             samples.append(backlog())

@@ -28,7 +28,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
 from lifecycle import prepare_database, setup_office  # noqa: E402
 
 CITIZEN_DOSSIERS = 200
@@ -45,7 +44,7 @@ def main():
     citizen = portal_citizen(office)
     fill(office, citizen, args.dossiers)
 
-    from workflows.models import Dossier
+    from workflows.dossiers.models import Dossier
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(citizen)
@@ -96,8 +95,8 @@ def fill(office, citizen, total):
     other applicants until the database holds `total` dossiers."""
     from django.contrib.auth import get_user_model
 
-    from workflows import services
-    from workflows.models import Dossier
+    from workflows.dossiers import services
+    from workflows.dossiers.models import Dossier
 
     have = Dossier.objects.filter(applicant=citizen).count()
     for index in range(have, CITIZEN_DOSSIERS):

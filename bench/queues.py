@@ -36,7 +36,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
-
 from lifecycle import prepare_database, setup_office  # noqa: E402
 from portal import measure, percentile  # noqa: E402
 
@@ -62,8 +61,8 @@ def main():
     fill_through_services(office)
     fill_in_sql(office, args.dossiers)
 
-    from workflows import selectors
-    from workflows.models import Dossier
+    from workflows.dossiers import selectors
+    from workflows.dossiers.models import Dossier
 
     users = {role: office[role]
              for role in ("receiver", "specialist", "head", "leader", "result_desk", "admin")}
@@ -99,7 +98,7 @@ def explain_queue(user, slug):
     from django.contrib.admin import site
     from django.test import RequestFactory
 
-    from workflows.models import Dossier
+    from workflows.dossiers.models import Dossier
 
     request = RequestFactory().get(CHANGELIST, {"queue": slug})
     request.user = user
@@ -115,7 +114,7 @@ def explain_queue(user, slug):
 
 def explain_counts(user):
     """The plan of the queue counts every changelist page shows, as the page runs it."""
-    from workflows import selectors
+    from workflows.dossiers import selectors
 
     with CaptureQueriesContext(connection) as captured:
         selectors.queue_counts(user)
@@ -136,7 +135,7 @@ def setup_province(office):
 
     from procedures.models import AdministrativeUnit, Agency, ProcessStep
     from procedures.services import publish_procedure_version
-    from workflows.models import StaffMembership
+    from workflows.dossiers.models import StaffMembership
 
     desk = office["desk"]
     department = office["procedure"].competent_agency
@@ -204,7 +203,7 @@ def _procedure(code, name, field, **competence):
 def fill_through_services(office):
     """Dossiers the citizen files online and staff carry into each state, spread over agencies and desks."""
     from procedures.models import Agency
-    from workflows import services
+    from workflows.dossiers import services
 
     citizen, staff, competent = office["citizen"], office["staff"], office["competent"]
     have = citizen.dossiers.count()
@@ -320,7 +319,7 @@ FROM (
 def fill_in_sql(office, total):
     """Dossiers written in SQL until the database holds `total`, with the open consultations of those
     consulting."""
-    from workflows.models import Dossier
+    from workflows.dossiers.models import Dossier
 
     missing = total - Dossier.objects.count()
     if missing <= 0:

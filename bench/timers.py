@@ -1,4 +1,4 @@
-"""Times the SLA timers' deadline scan (workflows.timers.mark_deadlines) on PostgreSQL over 100,000 and
+"""Times the SLA timers' deadline scan (workflows.sla.timers.mark_deadlines) on PostgreSQL over 100,000 and
 1,000,000 open dossiers.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/onestop_timers .venv/bin/python bench/timers.py \
@@ -61,12 +61,12 @@ def main():
     prepare_database()
     office = setup_office()
 
-    from workflows import notifications
-    from workflows.models import Dossier
+    from workflows.dossiers import events
+    from workflows.dossiers.models import Dossier
 
     # The events stay in the outbox to be counted: relaying them is another benchmark's subject, and without a
     # broker the relay would run in this process, inside the timed scan.
-    notifications.start_relay = lambda: None
+    events.outbox_committed.disconnect(dispatch_uid="start-relay")
     moments = simulated_moments()
     for size in sorted(args.sizes):
         started = time.perf_counter()
@@ -91,7 +91,7 @@ def main():
 
 def simulated_moments():
     """The scan times, and the deadlines to spread the dossiers over, from the working calendar."""
-    from workflows.clock import working_calendar
+    from workflows.worktime.clock import working_calendar
 
     calendar = working_calendar()
     day = calendar.position(datetime(*ANCHOR_DAY, 12, tzinfo=calendar.timezone)) // calendar.day_minutes
@@ -160,7 +160,7 @@ FROM (
 
 def fill(office, size, moments):
     """Dossiers written in SQL until `size` have their clock running; returns how many were written."""
-    from workflows.models import Dossier
+    from workflows.dossiers.models import Dossier
 
     running = Dossier.objects.filter(state__in=Dossier.RUNNING_STATES)
     missing = size - running.count()
@@ -195,7 +195,7 @@ def reset_marks(moments):
 def marked_share():
     from django.db.models import Count, Q
 
-    from workflows.models import Dossier
+    from workflows.dossiers.models import Dossier
 
     counts = Dossier.objects.filter(state__in=Dossier.RUNNING_STATES).aggregate(
         **{f"{prefix}{mark}": Count("pk", filter=Q(**{field: mark}))
@@ -206,8 +206,8 @@ def marked_share():
 
 def scan(now):
     """One mark_deadlines as of `now`, timed with its commit, from an empty outbox."""
-    from workflows.models import OutboxEvent
-    from workflows.timers import mark_deadlines
+    from workflows.dossiers.models import OutboxEvent
+    from workflows.sla.timers import mark_deadlines
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE workflows_delivery, workflows_outboxevent")

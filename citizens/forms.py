@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from procedures.validators import identity_birth_year, validate_identity_number
-from workflows.models import Dossier
+from workflows.dossiers.models import Dossier
 
 
 class CitizenSignupForm(forms.Form):

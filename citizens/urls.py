@@ -1,5 +1,7 @@
 from django.urls import path
 
+from workflows.reporting import views as reporting
+
 from . import views
 
 app_name = "citizens"
@@ -17,5 +19,5 @@ urlpatterns = [
     path("tai-khoan/thong-tin/", views.profile, name="profile"),
     path("thong-bao/", views.inbox, name="inbox"),
     path("tra-cuu/", views.lookup, name="lookup"),
-    path("chi-so/", views.transparency, name="transparency"),
+    path("chi-so/", reporting.transparency, name="transparency"),
 ]

@@ -1,7 +1,7 @@
 """The citizen portal: start a dossier, fill and submit it, follow it to its result, and look one up by code.
 
-Views parse input, call workflows.services and render; every dossier is looked up among the signed-in citizen's
-own, so anyone else's id is a 404.
+Views parse input, call the dossier engine's services (workflows.dossiers.services) and render; every dossier is
+looked up among the signed-in citizen's own, so anyone else's id is a 404.
 """
 
 from allauth.core import ratelimit
@@ -15,12 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop.http import client_ip
 from procedures.forms import application_form, form_data_for_storage, initial_from_storage
 from procedures.models import Procedure
 from procedures.selectors import communes, receiving_desks
-from workflows import indicators, notifications, services, slips, web
-from workflows.forms import IndicatorQuery
-from workflows.models import Dossier, DossierDocument, Notification
+from workflows.dossiers import selectors as dossier_selectors
+from workflows.dossiers import services, web
+from workflows.dossiers.models import Dossier, DossierDocument
+from workflows.dossiers.states import EDITABLE_STATES, RATEABLE_STATES
+from workflows.notifications import messages as notification_messages
+from workflows.notifications.models import Notification
+from workflows.paperwork import slips
+from workflows.paperwork.web import slip_response
 
 from . import selectors
 from .forms import DeliveryForm, LookupForm, ProfileForm, RatingForm, StartFilingForm, WithdrawForm
@@ -49,7 +55,7 @@ def profile(request):
 def inbox(request):
     """The citizen's notifications; opening the page marks those shown as read."""
     page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = [{"notification": item, "message": notifications.message(item), "unread": item.read_at is None}
+    entries = [{"notification": item, "message": notification_messages.message(item), "unread": item.read_at is None}
                for item in page.object_list]
     unread = [entry["notification"].pk for entry in entries if entry["unread"]]
     if unread:
@@ -79,7 +85,7 @@ def start_filing(request, code):
         try:
             dossier = services.create_draft(procedure=procedure, acting_user=request.user,
                                             commune=form.cleaned_data["commune"] if form else None,
-                                            client_ip=web.client_ip(request))
+                                            client_ip=client_ip(request))
         except services.DossierError as error:
             messages.error(request, str(error))
         else:
@@ -92,7 +98,7 @@ def edit_dossier(request, pk):
     """The application form, the documents and the delivery choice of a draft, or of a dossier the agency asked to
     complete. "Save" keeps whatever is valid so far; "Submit" files it once everything is in order."""
     dossier = _own_dossier(request, pk)
-    if dossier.state not in services.EDITABLE_STATES:
+    if dossier.state not in EDITABLE_STATES:
         return redirect("citizens:detail", pk=dossier.pk)
     snapshot = dossier.procedure_version.snapshot
     desks = (receiving_desks(level=snapshot["level"], boundary_free=snapshot["boundary_free"])
@@ -114,7 +120,7 @@ def edit_dossier(request, pk):
     delivery_choice = ({"result_delivery": delivery.cleaned_data["result_delivery"],
                         "delivery_address": delivery.cleaned_data["delivery_address"]} if delivery.is_valid() else {})
     services.update_form_data(dossier=dossier, acting_user=request.user, form_data=form_data_for_storage(form),
-                              client_ip=web.client_ip(request), **delivery_choice)
+                              client_ip=client_ip(request), **delivery_choice)
     dossier = _own_dossier(request, pk)
     if form.errors or delivery.errors or upload_errors:
         messages.error(request, _("Some answers need your attention; what was valid is saved."))
@@ -149,14 +155,14 @@ def _attach_uploads(request, dossier):
     for order, upload in web.document_uploads(request, dossier.procedure_version.snapshot).items():
         try:
             services.attach_document(dossier=dossier, acting_user=request.user, document_order=order,
-                                     upload=upload, client_ip=web.client_ip(request))
+                                     upload=upload, client_ip=client_ip(request))
         except ValidationError as error:
             errors[order] = error.messages
     return errors
 
 
 def _submit(request, dossier, receiving_agency):
-    arguments = {"dossier": dossier, "acting_user": request.user, "client_ip": web.client_ip(request)}
+    arguments = {"dossier": dossier, "acting_user": request.user, "client_ip": client_ip(request)}
     if dossier.state == Dossier.State.DRAFT:
         return services.submit_dossier(receiving_agency=receiving_agency, **arguments)
     if dossier.state == Dossier.State.INCOMPLETE:
@@ -184,10 +190,10 @@ def dossier_detail(request, pk):
         "timeline": selectors.timeline(dossier),
         "clock": dossier.clock() if dossier.state in Dossier.CLOCK_STATES else None,
         "may_withdraw": dossier.state in Dossier.WITHDRAWABLE_STATES,
-        "may_edit": dossier.state in services.EDITABLE_STATES,
+        "may_edit": dossier.state in EDITABLE_STATES,
         "withdraw_form": WithdrawForm(),
         "rating": rating,
-        "rating_form": RatingForm() if rating is None and dossier.state in services.RATEABLE_STATES else None,
+        "rating_form": RatingForm() if rating is None and dossier.state in RATEABLE_STATES else None,
         "slips": [(name, slips.SLIPS[name].label) for name in _citizen_slips(dossier)],
     })
 
@@ -200,7 +206,7 @@ def withdraw(request, pk):
     if form.is_valid():
         try:
             dossier = services.withdraw_dossier(dossier=dossier, acting_user=request.user,
-                                                reason=form.cleaned_data["reason"], client_ip=web.client_ip(request))
+                                                reason=form.cleaned_data["reason"], client_ip=client_ip(request))
         except services.DossierError as error:
             messages.error(request, str(error))
         else:
@@ -222,7 +228,7 @@ def rate(request, pk):
     if form.is_valid():
         try:
             services.rate_service(dossier=dossier, acting_user=request.user, score=form.cleaned_data["score"],
-                                  comment=form.cleaned_data["comment"], client_ip=web.client_ip(request))
+                                  comment=form.cleaned_data["comment"], client_ip=client_ip(request))
         except services.DossierError as error:
             messages.error(request, str(error))
         else:
@@ -255,7 +261,7 @@ def slip(request, pk, name):
     dossier = _own_dossier(request, pk)
     if name not in _citizen_slips(dossier):
         raise Http404
-    return web.slip_response(request, dossier, name)
+    return slip_response(request, dossier, name)
 
 
 def _citizen_slips(dossier):
@@ -272,29 +278,10 @@ def lookup(request):
     if request.method == "POST" and form.is_valid():
         if not ratelimit.consume(request, action="dossier_lookup"):
             return render(request, "citizens/lookup.html", {"form": form, "limited": True}, status=429)
-        found = selectors.find_for_lookup(code=form.cleaned_data["code"], verifier=form.cleaned_data["verifier"])
+        found = dossier_selectors.find_for_lookup(code=form.cleaned_data["code"],
+                                                  verifier=form.cleaned_data["verifier"])
         not_found = found is None
     return render(request, "citizens/lookup.html", {
         "form": form, "dossier": found, "not_found": not_found,
         "clock": found.clock() if found is not None and found.state in Dossier.CLOCK_STATES else None,
     })
-
-
-def transparency(request):
-    """The province's service indicators for anyone: the province and each agency, counts and rates only."""
-    form = IndicatorQuery({"period": request.GET.get("period", "")})
-    if not form.is_valid():
-        return render(request, "citizens/transparency.html", {"form": form}, status=400)
-    period = form.cleaned_data["period"]
-    agencies = [row for row in indicators.report(period, by="agency")
-                if row.figures.received or row.figures.settled or row.figures.in_progress]
-    return render(request, "citizens/transparency.html", {
-        "form": form, "period": period, "province": indicators.report(period)[0].figures,
-        "agencies": indicators.best_first(agencies),
-        "headline": [indicator for indicator in indicators.INDICATORS if indicator.key in PUBLIC_RATES],
-        "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
-    })
-
-
-PUBLIC_RATES = ("on_time_rate", "online_filing_rate", "full_online_rate", "online_payment_rate", "digitised_rate",
-                "satisfaction_rate")

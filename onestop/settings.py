@@ -38,7 +38,18 @@ INSTALLED_APPS = [
     "citizens",
     "allauth",
     "allauth.account",
-    "workflows",
+    # The dossier engine's rooms (README, "How it is built"): the calendar and the engine first, then what
+    # reads and acts on the dossiers.
+    "workflows.worktime",
+    "workflows.dossiers",
+    "workflows.integrations",
+    "workflows.notifications",
+    "workflows.payments",
+    "workflows.paperwork",
+    "workflows.sla",
+    "workflows.reporting",
+    "workflows.api",
+    "workflows.window",
     "seeds",
 ]
 
@@ -76,7 +87,7 @@ TEMPLATES = [
         },
     },
     {
-        # Emails and text messages (workflows/messages/): plain text, never escaped for HTML.
+        # Emails and text messages (notifications/messages/): plain text, never escaped for HTML.
         "NAME": "text",
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
@@ -146,31 +157,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The embedded default runs tasks in-process; with a broker a worker takes each queue (README: Operations).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "workflows.tasks.relay_outbox": {"queue": "notifications"},
-    "workflows.tasks.deliver": {"queue": "notifications"},
-    "workflows.tasks.deliver_many": {"queue": "notifications"},
+    "workflows.notifications.tasks.*": {"queue": "notifications"},
     "citizens.tasks.send_text": {"queue": "notifications"},
-    "workflows.tasks.run_sla_timers": {"queue": "timers"},
-    "workflows.tasks.send_daily_digest": {"queue": "timers"},
-    "workflows.tasks.refresh_indicators": {"queue": "timers"},
-    "workflows.tasks.sweep_orphan_files": {"queue": "timers"},
+    "workflows.sla.tasks.*": {"queue": "timers"},
+    "workflows.reporting.tasks.*": {"queue": "timers"},
+    "workflows.dossiers.tasks.*": {"queue": "timers"},
 }
 # With the broker down an officer's action waits at most a fraction of a second before the outbox takes over.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_BEAT_SCHEDULE = {
     # Catches up on outbox events whose relay could not be handed to the broker when they were written.
-    "relay-outbox": {"task": "workflows.tasks.relay_outbox", "schedule": 60.0},
+    "relay-outbox": {"task": "workflows.notifications.tasks.relay_outbox", "schedule": 60.0},
     # Due soon, overdue, reminders and lapsed supplement requests; safe to run from two beats at once.
-    "sla-timers": {"task": "workflows.tasks.run_sla_timers", "schedule": env.float("ONESTOP_SLA_SCAN_SECONDS",
-                                                                                  default=300.0)},
+    "sla-timers": {"task": "workflows.sla.tasks.run_sla_timers",
+                   "schedule": env.float("ONESTOP_SLA_SCAN_SECONDS", default=300.0)},
     # Leaders' summary at 07:00; the task skips days that are not working days.
-    "daily-digest": {"task": "workflows.tasks.send_daily_digest",
+    "daily-digest": {"task": "workflows.sla.tasks.send_daily_digest",
                      "schedule": crontab(hour=7, minute=0)},
     # The indicators' tallies of the days before today; reports count later days live.
-    "refresh-indicators": {"task": "workflows.tasks.refresh_indicators",
+    "refresh-indicators": {"task": "workflows.reporting.tasks.refresh_indicators",
                            "schedule": crontab(hour=1, minute=15)},
     # Files left by uploads whose filing rolled back.
-    "sweep-orphan-files": {"task": "workflows.tasks.sweep_orphan_files", "schedule": crontab(hour=2, minute=30)},
+    "sweep-orphan-files": {"task": "workflows.dossiers.tasks.sweep_orphan_files",
+                           "schedule": crontab(hour=2, minute=30)},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -194,7 +203,7 @@ SMS_GATEWAY_READ_TIMEOUT = env.float("SMS_GATEWAY_READ_TIMEOUT", default=10.0)
 SMS_GATEWAY_ATTEMPTS = env.int("SMS_GATEWAY_ATTEMPTS", default=3)
 SMS_GATEWAY_BACKOFF = env.float("SMS_GATEWAY_BACKOFF", default=0.5)
 
-# Webhooks to integrators (workflows/webhooks.py), in seconds; retries follow the notifications' backoff.
+# Webhooks to integrators (workflows/integrations/webhooks.py), in seconds; retries follow the notifications' backoff.
 WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
 WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
 
@@ -299,8 +308,8 @@ SPECTACULAR_SETTINGS = {
         "AgencyKindEnum": "procedures.models.Agency.Kind",
         "FeeKindEnum": "procedures.models.Fee.Kind",
         "FormFieldKindEnum": "procedures.models.FormField.Kind",
-        "DossierStateEnum": "workflows.models.Dossier.State",
-        "PaymentMethodEnum": "workflows.models.Payment.Method",
+        "DossierStateEnum": "workflows.dossiers.states.State",
+        "PaymentMethodEnum": "workflows.payments.models.Payment.Method",
     },
 }
 
@@ -321,7 +330,7 @@ ONESTOP_PROVINCE_CODE = env("ONESTOP_PROVINCE_CODE", default="38")
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# The working-day clock (see workflows/calendar.py). Provinces differ: one works 07:00-11:30,13:30-17:00.
+# The working-day clock (see workflows/worktime/calendar.py). Provinces differ: one works 07:00-11:30,13:30-17:00.
 ONESTOP_WORKING_PERIODS = env("ONESTOP_WORKING_PERIODS", default="07:30-11:30,13:30-17:00")
 ONESTOP_DUE_SOON_WORKING_HOURS = env.int("ONESTOP_DUE_SOON_WORKING_HOURS", default=8)
 # A step's share is often half a day: its holders are told this long before it is due.

@@ -1,17 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from oauth2_provider.urls import base_urlpatterns as oauth2_urlpatterns
 from rest_framework.routers import SimpleRouter
 
 from procedures.api import AgencyViewSet, FieldViewSet, ProcedureViewSet, UnitViewSet
-from workflows import dashboard
-from workflows.api import DossierViewSet, IndicatorsView, LookupView
+from workflows.api.views import DossierViewSet, IndicatorsView, LookupView
+from workflows.reporting import dashboard
 
 from . import problems, schema, views  # noqa: F401 - schema registers the authentication's description
 

@@ -11,8 +11,8 @@ from .models import (
     Field,
     FormField,
     LegalDocument,
-    ProcedureVersion,
     Procedure,
+    ProcedureVersion,
     ProcessStep,
     RequiredDocument,
 )

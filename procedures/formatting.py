@@ -1,6 +1,7 @@
 from decimal import Decimal
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
+from django.utils.numberformat import format as format_number
 
 
 def plain_number(value):
@@ -11,3 +12,14 @@ def plain_number(value):
 def localized_number(value):
     """A plain number in the reader's language: "0,5" in Vietnamese, "0.5" in English."""
     return number_format(Decimal(plain_number(value)))
+
+
+def vnd(amount):
+    """Whole đồng, grouped the way the reader's language groups thousands: 75.000 ₫ (vi), 75,000 ₫ (en)."""
+    if amount in (None, ""):
+        return ""
+    grouped = format_number(
+        int(amount), decimal_sep="", decimal_pos=0, grouping=3, thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+    return f"{grouped} ₫"

@@ -19,6 +19,7 @@ from .validators import (
     validate_template_file,
 )
 
+
 class EffectivePeriodQuerySet(models.QuerySet):
     def effective_on(self, day):
         return self.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=day)).filter(
@@ -53,7 +54,8 @@ class EffectivePeriod(models.Model):
 
 def effective_period_constraint(name):
     return models.CheckConstraint(
-        condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
+        condition=(Q(effective_to__isnull=True) | Q(effective_from__isnull=True)
+                   | Q(effective_to__gte=F("effective_from"))),
         name=name,
         violation_error_message=_("The end of the effective period is before its start."),
     )

@@ -1,6 +1,7 @@
 """Loads a province's catalogue from a YAML file; running it again updates in place and duplicates nothing."""
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from pathlib import Path
 

@@ -7,15 +7,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from procedures.models import Agency, FormField
 from procedures.services import publish_procedure_version
-from tests.factories import (AgencyFactory, FeeFactory, FormFieldFactory, ProcedureFactory, ProvinceFactory,
-                             RequiredDocumentFactory)
+from tests.factories import (
+    AgencyFactory,
+    FeeFactory,
+    FormFieldFactory,
+    ProcedureFactory,
+    ProvinceFactory,
+    RequiredDocumentFactory,
+)
+from workflows.dossiers.models import StaffMembership
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf(name="don.pdf"):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-from workflows.models import StaffMembership
 
 
 class Office:

@@ -5,7 +5,8 @@ from oauth2_provider.models import Application
 from rest_framework.test import APIClient
 
 from tests.office import PDF, open_for_online_filing
-from workflows.models import ApiClient, StaffMembership
+from workflows.dossiers.models import StaffMembership
+from workflows.integrations.models import ApiClient
 
 ALL_SCOPES = ["catalogue:read", "dossiers:read", "dossiers:file", "dossiers:act", "webhooks", "payments:record"]
 

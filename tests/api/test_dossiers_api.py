@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from tests.api.conftest import Integrator, filing
-from workflows.models import Dossier
+from workflows.dossiers.models import Dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +196,7 @@ def test_a_dossier_goes_through_consultation_and_approval_with_its_result_pdf(in
                                                                                django_user_model):
     from procedures.models import Agency
     from tests.office import PDF
-    from workflows import services
+    from workflows.dossiers import services
 
     code = integrator.api().post("/api/v1/dossiers/", filing(office), format="json").json()["code"]
     dossier = services.receive_dossier(dossier=Dossier.objects.get(code=code), acting_user=office.receiver)
@@ -268,7 +268,7 @@ def _post(client, path, **data):
 
 def test_a_citizen_asks_to_withdraw_a_received_dossier_and_a_leader_settles_it_through_the_api(
         integrator, office, client):
-    from workflows import services
+    from workflows.dossiers import services
 
     codes = []
     for _ in range(2):

@@ -8,8 +8,9 @@ from django.utils.dateparse import parse_datetime
 
 from tests.api.conftest import Integrator, filing
 from tests.office import with_fees
-from workflows import services
-from workflows.models import Dossier, Payment
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier
+from workflows.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ import pytest
 from tests.api.conftest import Integrator, filing
 from tests.brokers import wait_for, worker_on_own_queue
 from tests.office import open_for_online_filing
-from workflows.models import Delivery, WebhookSubscription
+from workflows.integrations.models import WebhookSubscription
+from workflows.notifications.models import Delivery
 
 SECRET = "whsec-national-portal-0123456789"
 

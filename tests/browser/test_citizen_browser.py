@@ -6,8 +6,8 @@ import re
 from django.core import mail
 
 from tests.office import PDF
-from workflows import services
-from workflows.models import Dossier
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 

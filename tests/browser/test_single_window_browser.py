@@ -9,8 +9,8 @@ from procedures.models import Agency
 from tests.factories import AgencyFactory, CommuneFactory
 from tests.office import PDF
 from tests.workflows.test_lifecycle import filed
-from workflows import services
-from workflows.models import Dossier
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier
 
 
 def sign_in(page, live_server, user):

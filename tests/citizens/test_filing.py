@@ -2,7 +2,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.office import pdf
-from workflows.models import AuditEntry, Dossier
+from workflows.dossiers.models import AuditEntry, Dossier
 
 VALID_FORM = {"dia_chi_cong_trinh": "Số 5 đường Lê Lợi, phường Hạc Thành", "dien_tich": "120.5",
               "so_dinh_danh_chu_dau_tu": "038195001234"}

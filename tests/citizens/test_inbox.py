@@ -3,8 +3,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from tests.citizens.test_my_dossiers import carried_to_result, received, submitted
-from workflows import services
-from workflows.models import Notification
+from workflows.dossiers import services
+from workflows.notifications.models import Notification
 
 
 def test_the_applicant_is_told_of_receipt_supplement_requests_and_the_result(citizen_client, portal):

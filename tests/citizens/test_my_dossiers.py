@@ -2,8 +2,9 @@ import pytest
 from django.urls import reverse
 
 from tests.office import pdf
-from workflows import services
-from workflows.models import Dossier
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier
+from workflows.payments import services as payments
 
 
 def submitted(portal, citizen=None):
@@ -175,7 +176,7 @@ def test_the_dossier_page_shows_the_fees_due_paid_and_still_to_pay(citizen_clien
 
     with_fees(portal, 100_000)
     dossier = received(portal)
-    services.record_payment(dossier=dossier, acting_user=portal.receiver, amount=40_000, method="desk",
+    payments.record_payment(dossier=dossier, acting_user=portal.receiver, amount=40_000, method="desk",
                             reference="BL-0001")
 
     page = citizen_client.get(reverse("citizens:detail", args=[dossier.pk]))

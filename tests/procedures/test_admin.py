@@ -4,13 +4,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from procedures.models import AdministrativeUnit, Agency, Field, LegalDocument, Procedure, ProcedureVersion
-from tests.factories import (
-    AgencyFactory,
-    FieldFactory,
-    FormFieldFactory,
-    ProcedureFactory,
-    RequiredDocumentFactory,
-)
+from tests.factories import AgencyFactory, FieldFactory, FormFieldFactory, ProcedureFactory, RequiredDocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +108,8 @@ def test_admin_creates_a_procedure_and_publishes_its_first_version(admin_client_
 
 def test_admin_refuses_steps_that_do_not_add_up(admin_client_logged_in, field_and_agency):
     response = admin_client_logged_in.post(reverse("admin:procedures_procedure_add"), procedure_form(
-        field=field_and_agency[0], agency=field_and_agency[1], steps=(("0.5", "receiving_officer"), ("3", "specialist"))))
+        field=field_and_agency[0], agency=field_and_agency[1],
+        steps=(("0.5", "receiving_officer"), ("3", "specialist"))))
     assert response.status_code == 200
     step_errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
     assert step_errors and "3.5" in step_errors[0] and "5" in step_errors[0]

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from workflows.models import CalendarException
+from workflows.worktime.models import CalendarException
 
 from .test_lifecycle import received
 

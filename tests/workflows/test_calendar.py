@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.calendar import SlaStatus, WorkingCalendar, parse_periods
-from workflows.clock import working_calendar
-from workflows.models import CalendarException
+from workflows.worktime.calendar import SlaStatus, WorkingCalendar, parse_periods
+from workflows.worktime.clock import working_calendar
+from workflows.worktime.models import CalendarException
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from workflows import services
-from workflows.models import Dossier
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier
+from workflows.payments import services as payments
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,20 +82,20 @@ def test_two_desks_recording_at_once_never_take_more_than_is_due(office, monkeyp
         dossier=services.create_draft(procedure=office.procedure, acting_user=office.citizen),
         acting_user=office.citizen, receiving_agency=office.desk), acting_user=office.receiver)
     start = threading.Barrier(2)
-    audit = services._audit
+    audit = payments.audit
 
     def slow_audit(*args, **kwargs):
         # The first payment holds the dossier's lock a while: the second must wait for it, then see it.
         time.sleep(0.3)
         return audit(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_audit", slow_audit)
+    monkeypatch.setattr(payments, "audit", slow_audit)
 
     @in_own_connection
     def pay(officer, reference):
         start.wait()
         try:
-            services.record_payment(dossier=Dossier.objects.get(pk=dossier.pk), acting_user=officer,
+            payments.record_payment(dossier=Dossier.objects.get(pk=dossier.pk), acting_user=officer,
                                     amount=60_000, method="desk", reference=reference)
             return "paid"
         except ValidationError as error:
@@ -123,7 +124,7 @@ def test_a_callback_delivered_twice_at_once_records_one_payment(office, django_u
     @in_own_connection
     def callback(_):
         start.wait()
-        payment, created = services.record_payment(dossier=Dossier.objects.get(pk=dossier.pk), acting_user=platform,
+        payment, created = payments.record_payment(dossier=Dossier.objects.get(pk=dossier.pk), acting_user=platform,
                                                    amount=100_000, method="online", reference="PAYGOV-000123")
         return payment.pk, created
 

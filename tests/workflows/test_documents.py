@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from workflows import services
+from workflows.dossiers import services
 
 from .test_lifecycle import filed
 
@@ -68,7 +68,7 @@ def test_the_nightly_sweep_removes_the_file_of_a_filing_that_rolled_back_and_not
     from django.utils import timezone
 
     from onestop.uploads import private_storage
-    from workflows.housekeeping import GRACE, sweep_orphan_files
+    from workflows.dossiers.housekeeping import GRACE, sweep_orphan_files
 
     dossier = services.create_draft(procedure=office.procedure, acting_user=office.citizen)
     replaced = services.attach_document(dossier=dossier, acting_user=office.citizen, document_order=1,

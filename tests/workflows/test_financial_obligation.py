@@ -8,9 +8,10 @@ import pytest
 import time_machine
 
 from tests.workflows.test_lifecycle import received
-from workflows import services
-from workflows.models import Dossier
-from workflows.services import InvalidTransition, NotPermitted
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier
+from workflows.dossiers.services import InvalidTransition, NotPermitted
+from workflows.payments import services as payments
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,12 @@ def test_the_clock_stops_while_the_obligation_is_unpaid_and_restarts_with_the_ti
     assert dossier.audit_entries.get(action="notify_obligation").data["amount"] == 2_500_000
 
     with at(12, 8):  # a week later the applicant pays half at the desk: still waiting
-        services.record_payment(dossier=dossier, acting_user=office.receiver, amount=1_000_000, method="desk",
+        payments.record_payment(dossier=dossier, acting_user=office.receiver, amount=1_000_000, method="desk",
                                 reference="BL-1")
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.FEES_DUE
     with at(12, 9):  # Wednesday 09:00: the rest; the same time left runs from here
-        services.record_payment(dossier=dossier, acting_user=office.receiver, amount=1_500_000, method="desk",
+        payments.record_payment(dossier=dossier, acting_user=office.receiver, amount=1_500_000, method="desk",
                                 reference="BL-2")
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.PROCESSING and dossier.paused_at is None

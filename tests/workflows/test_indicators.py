@@ -16,9 +16,10 @@ from procedures.models import Agency, Procedure
 from procedures.services import publish_procedure_version
 from tests.factories import AgencyFactory, CommuneFactory, FeeFactory, ProcedureFactory, RequiredDocumentFactory
 from tests.office import pdf
-from workflows import indicators, services
-from workflows.indicators import Period
-from workflows.models import Payment
+from workflows.dossiers import services
+from workflows.payments.models import Payment
+from workflows.reporting import indicators
+from workflows.reporting.indicators import Period
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OCTOBER = Period.month(2026, 10)

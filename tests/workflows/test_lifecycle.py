@@ -9,9 +9,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from workflows import services
-from workflows.models import AuditEntry, Dossier
-from workflows.signals import dossier_changed
+from workflows.dossiers import services
+from workflows.dossiers.events import dossier_changed
+from workflows.dossiers.models import AuditEntry, Dossier
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

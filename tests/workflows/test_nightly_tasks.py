@@ -14,8 +14,10 @@ from onestop.celery import app
 from onestop.uploads import private_storage
 from tests.brokers import wait_for, worker_on_own_queue
 from tests.workflows.test_lifecycle import received
-from workflows import indicators, tasks
-from workflows.indicators import Period
+from workflows.dossiers import tasks as dossier_tasks
+from workflows.reporting import indicators
+from workflows.reporting import tasks as reporting_tasks
+from workflows.reporting.indicators import Period
 
 NIGHTLY = ("refresh-indicators", "sweep-orphan-files")
 
@@ -35,7 +37,7 @@ def worker(transactional_db):
 
 def test_a_worker_refreshes_the_tallies_up_to_yesterday_and_today_is_still_counted(office, worker):
     received(office)
-    tasks.refresh_indicators.delay()
+    reporting_tasks.refresh_indicators.delay()
     yesterday = timezone.localdate() - timedelta(days=1)
     assert wait_for(lambda: indicators.complete_through() == yesterday, seconds=30)
     today = Period(timezone.localdate(), timezone.localdate())
@@ -46,5 +48,5 @@ def test_a_worker_sweeps_a_file_no_dossier_refers_to(office, worker):
     orphan = private_storage.path(private_storage.save("dossiers/999/mo-coi.pdf", ContentFile(b"%PDF-1.4")))
     hours_ago = time.time() - 7 * 3600
     os.utime(orphan, (hours_ago, hours_ago))
-    tasks.sweep_orphan_files.delay()
+    dossier_tasks.sweep_orphan_files.delay()
     assert wait_for(lambda: not os.path.exists(orphan), seconds=30)

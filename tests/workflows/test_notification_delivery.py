@@ -12,8 +12,13 @@ from django.utils import timezone
 from onestop import sms
 from tests.brokers import broker_down, wait_for, worker_on_own_queue
 from tests.workflows.test_lifecycle import filed
-from workflows import services, tasks
-from workflows.models import Delivery, Dossier, OutboxEvent
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier, OutboxEvent
+from workflows.notifications import tasks
+from workflows.notifications.models import Delivery
+from workflows.sla import tasks as sla_tasks
+
+SEND_SMS = "workflows.notifications.tasks.send_sms"
 
 
 @pytest.fixture
@@ -88,7 +93,7 @@ def test_with_the_broker_down_the_officer_still_acts_and_the_messages_follow_lat
 
 
 def test_a_gateway_refusal_leaves_the_delivery_failed_for_an_administrator(worker, office, settings):
-    with mock.patch("workflows.tasks.send_sms", side_effect=sms.SmsDeliveryError("bad number", retryable=False)):
+    with mock.patch(SEND_SMS, side_effect=sms.SmsDeliveryError("bad number", retryable=False)):
         services.receive_dossier(dossier=walk_in_with_contacts(office), acting_user=office.receiver)
         assert wait_for(lambda: to_applicant().filter(status="failed").count() == 1)
 
@@ -99,7 +104,7 @@ def test_a_gateway_refusal_leaves_the_delivery_failed_for_an_administrator(worke
 def test_an_administrator_sends_a_failed_delivery_again_from_the_admin(worker, office, admin_client_logged_in):
     from django.urls import reverse
 
-    with mock.patch("workflows.tasks.send_sms", side_effect=sms.SmsDeliveryError("gateway down", retryable=False)):
+    with mock.patch(SEND_SMS, side_effect=sms.SmsDeliveryError("gateway down", retryable=False)):
         services.receive_dossier(dossier=walk_in_with_contacts(office), acting_user=office.receiver)
         assert wait_for(lambda: to_applicant().filter(status="failed").count() == 1)
     failed = to_applicant().get(status="failed")
@@ -130,13 +135,13 @@ def test_the_timers_on_a_worker_escalate_a_late_step_to_the_leaders_by_email(wor
                                  acting_user=office.receiver)
     Dossier.objects.filter(pk=dossier.pk).update(step_due_at=timezone.now() - timedelta(minutes=1))
 
-    tasks.run_sla_timers.delay()
+    sla_tasks.run_sla_timers.delay()
 
     leaders = {office.head.email, office.leader.email}
     assert wait_for(lambda: leaders <= {message.to[0] for message in mail.outbox
                                         if message.subject.startswith("[OneStop] Cảnh báo")})
     assert wait_for(lambda: Delivery.objects.filter(event__event="step_overdue", status="sent").count() == 2)
     Dossier.objects.filter(pk=dossier.pk).update(step_due_at=timezone.now() - timedelta(minutes=2))
-    tasks.run_sla_timers.delay()  # a second run has nothing new to say
+    sla_tasks.run_sla_timers.delay()  # a second run has nothing new to say
     time.sleep(1)
     assert Delivery.objects.filter(event__event="escalation").count() == 2

@@ -11,8 +11,10 @@ from django.utils import timezone
 from tests.api.conftest import Integrator
 from tests.office import with_fees
 from tests.workflows.test_lifecycle import filed, received
-from workflows import services
-from workflows.models import Dossier, Payment
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier
+from workflows.payments import services as payments
+from workflows.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,7 @@ def platform(django_user_model, office):
 
 
 def pay(dossier, user, amount=FEES, method="desk", reference="BL-0001", **kwargs):
-    return services.record_payment(dossier=dossier, acting_user=user, amount=amount, method=method,
+    return payments.record_payment(dossier=dossier, acting_user=user, amount=amount, method=method,
                                    reference=reference, **kwargs)
 
 

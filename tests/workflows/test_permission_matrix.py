@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from tests.factories import AgencyFactory
 from tests.office import pdf
-from workflows import services
+from workflows.dossiers import services
 
 pytestmark = pytest.mark.django_db
 

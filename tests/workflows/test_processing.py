@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from tests.factories import AgencyFactory
-from workflows import services
+from workflows.dossiers import services
 
 from .test_lifecycle import received
 

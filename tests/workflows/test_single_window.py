@@ -6,8 +6,8 @@ from django.urls import reverse
 from tests.factories import AgencyFactory
 from tests.office import pdf
 from tests.workflows.test_lifecycle import filed, received
-from workflows import services
-from workflows.models import Dossier, StaffMembership
+from workflows.dossiers import services
+from workflows.dossiers.models import Dossier, StaffMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,8 @@ def signed_in(client, user):
 def queue(client, slug):
     page = client.get(reverse("admin:workflows_dossier_changelist"), {"queue": slug})
     assert page.status_code == 200
-    return [dossier.code for dossier in page.context["cl"].result_list], dict(
-        (queue.slug, count) for queue, count in page.context["queue_counts"])
+    return [dossier.code for dossier in page.context["cl"].result_list], {
+        queue.slug: count for queue, count in page.context["queue_counts"]}
 
 
 def act(client, dossier, name, **data):

@@ -10,8 +10,12 @@ import time_machine
 from django.db import connection
 
 from tests.workflows.test_lifecycle import filed
-from workflows import notifications, services, timers
-from workflows.models import AuditEntry, Dossier, Notification, OutboxEvent
+from workflows.dossiers import services
+from workflows.dossiers.models import AuditEntry, Dossier, OutboxEvent
+from workflows.notifications import messages as notifications
+from workflows.notifications.models import Notification
+from workflows.sla import digest as daily_digest
+from workflows.sla import timers
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
@@ -201,10 +205,10 @@ def test_leaders_get_one_digest_per_working_day(office):
     Dossier.objects.filter(pk=overdue.pk).update(sla_mark="overdue")
 
     with at(datetime(2026, 12, 1, 7, 0, tzinfo=TZ)):
-        assert timers.send_daily_digest() == 2  # the department head and the director
-        assert timers.send_daily_digest() == 0
+        assert daily_digest.send_daily_digest() == 2  # the department head and the director
+        assert daily_digest.send_daily_digest() == 0
     with at(datetime(2026, 12, 6, 7, 0, tzinfo=TZ)):
-        assert timers.send_daily_digest() == 0  # Sunday
+        assert daily_digest.send_daily_digest() == 0  # Sunday
 
     digest = OutboxEvent.objects.get(event="digest", recipient=office.leader)
     assert digest.data["agencies"] == [{"name": "Sở Xây dựng", "waiting": 2, "due_soon": 0, "overdue": 1,

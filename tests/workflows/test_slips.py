@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from procedures.models import RequiredDocument
 from procedures.services import publish_procedure_version
 from tests.factories import AgencyFactory, RequiredDocumentFactory
-from workflows import services, slips
+from workflows.dossiers import services
+from workflows.paperwork import slips
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -5,8 +5,9 @@ dossier has already left."""
 import pytest
 
 from tests.workflows.test_lifecycle import filed
-from workflows import notifications, services
-from workflows.models import OutboxEvent
+from workflows.dossiers import services
+from workflows.dossiers.models import OutboxEvent
+from workflows.notifications import messages as notifications
 
 pytestmark = pytest.mark.django_db
 

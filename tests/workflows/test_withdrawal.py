@@ -8,8 +8,12 @@ import pytest
 import time_machine
 
 from tests.workflows.test_lifecycle import at_decision, filed, received
-from workflows import indicators, notifications, selectors, services, timers
-from workflows.models import Dossier, Notification, OutboxEvent, PausePeriod
+from workflows.dossiers import selectors, services
+from workflows.dossiers.models import Dossier, OutboxEvent, PausePeriod
+from workflows.notifications import messages as notifications
+from workflows.notifications.models import Notification
+from workflows.reporting import indicators
+from workflows.sla import timers
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -208,8 +212,8 @@ def test_a_withdrawal_before_receipt_stays_immediate(office):
 
 def test_integrators_hear_of_the_request_and_its_decision_with_the_national_status(office, django_user_model):
     from tests.api.conftest import Integrator
-    from workflows import webhooks
-    from workflows.models import WebhookSubscription
+    from workflows.integrations import webhooks
+    from workflows.integrations.models import WebhookSubscription
 
     portal = Integrator(django_user_model, "dvcqg", roles=[(office.department, "specialist")])
     subscription = WebhookSubscription.objects.create(client=portal.client, url="https://dvcqg.example/events",

@@ -65,7 +65,8 @@ class Command(BaseCommand):
         from oauth2_provider.models import Application
 
         from procedures.models import Agency
-        from workflows.models import ApiClient, StaffMembership
+        from workflows.dossiers.models import StaffMembership
+        from workflows.integrations.models import ApiClient
 
         centre = Agency.objects.filter(kind=Agency.Kind.SERVICE_CENTRE, receives_dossiers=True).first()
         if centre is None:

@@ -1,0 +1,647 @@
+"""Dossiers over the API: filed, read, listed and carried through their transitions by the same services as the
+portal and the single window, so the same rules hold. Thin: serializers check shapes, the services decide."""
+
+import base64
+import binascii
+import hashlib
+import json
+from contextlib import contextmanager
+from datetime import UTC
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from onestop.api import Conflict, HasScope, PreconditionFailed, PreconditionRequired, UnprocessableEntity, api_client
+from onestop.http import client_ip
+from onestop.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
+from procedures.forms import application_form, form_data_for_storage
+from procedures.models import AdministrativeUnit, Agency, Procedure
+from procedures.selectors import current_version
+from procedures.validators import validate_identity_number, validate_phone_number
+from workflows.dossiers import selectors, services, transitions
+from workflows.dossiers.models import AuditEntry, Dossier
+from workflows.dossiers.staff import staff_roles
+from workflows.payments import services as payments
+from workflows.payments.models import Payment
+from workflows.reporting import indicators
+from workflows.reporting.forms import IndicatorQuery
+from workflows.reporting.indicators import INDICATORS
+
+from .models import IdempotencyRecord
+
+FILING_EXAMPLE = OpenApiExample(
+    "A construction permit filed by the national portal for a citizen", request_only=True,
+    value={"procedure": "1.009974", "receiving_agency": "000.00.01.H56",
+           "applicant": {"name": "Nguyễn Thị Lan", "identity_number": "038195001234", "phone": "0912345678",
+                         "email": "lan@example.vn", "address": "12 Lê Lợi, phường Hạc Thành"},
+           "form": {"dia_chi_cong_trinh": "12 Lê Lợi", "dien_tich": "120.5"},
+           "result_delivery": "post", "delivery_address": "12 Lê Lợi, phường Hạc Thành",
+           "documents": [{"order": 1, "filename": "don-de-nghi.pdf", "content": "JVBERi0xLjQK..."}]})
+INVALID_FORM_EXAMPLE = OpenApiExample(
+    "The application form has errors", response_only=True, status_codes=["400"], media_type=PROBLEM_CONTENT_TYPE,
+    value={"type": "about:blank", "title": "Bad Request", "status": 400, "detail": "The request has invalid fields.",
+           "errors": {"form": {"dien_tich": ["Ensure this value is greater than or equal to 1."]}},
+           "instance": "/api/v1/dossiers/"})
+STALE_EXAMPLE = OpenApiExample(
+    "Someone acted on the dossier since the caller read it", response_only=True, status_codes=["412"],
+    media_type=PROBLEM_CONTENT_TYPE,
+    value={"type": "about:blank", "title": "Precondition Failed", "status": 412,
+           "detail": "This dossier changed while you were looking at it (it is now: Received). Reload it.",
+           "code": "precondition_failed", "instance": "/api/v1/dossiers/000.00.01.H56-261124-0007/receive/"})
+PAYMENT_EXAMPLE = OpenApiExample(
+    "The payment platform's callback for a construction permit's charge", request_only=True,
+    value={"amount": 75000, "method": "online", "reference": "PAYGOV-20261124-000123",
+           "paid_at": "2026-11-24T09:15:00+07:00"})
+REASON_EXAMPLE = OpenApiExample("With the ETag in If-Match", request_only=True,
+                                value={"reason": "Thiếu bản vẽ mặt bằng có chữ ký của chủ đầu tư."})
+
+# Beside the problems every endpoint may answer with (onestop.schema.problem_responses).
+PROBLEMS = {(code, PROBLEM_CONTENT_TYPE): ProblemSerializer for code in (409, 412, 428)}
+PROBLEM = ProblemSerializer
+
+
+class DossierPage(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = "-id"
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    procedure_name = serializers.CharField(source="procedure.name", read_only=True)
+    receiving_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    competent_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    result_desk = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    commune = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    national_status = serializers.CharField(read_only=True, allow_null=True)
+    current_step = serializers.SerializerMethodField()
+    outcome = serializers.ChoiceField(choices=Dossier.Outcome.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = Dossier
+        fields = ["code", "version", "state", "national_status", "channel", "procedure", "procedure_name",
+                  "applicant_name", "receiving_agency", "competent_agency", "result_desk", "commune",
+                  "current_step", "submitted_at", "received_at", "due_at", "appointment_at", "result_at",
+                  "returned_at", "closed_at", "paused_at", "outcome", "reason", "result_delivery", "fees_due",
+                  "fees_paid"]
+        read_only_fields = fields
+
+    def get_current_step(self, dossier) -> dict | None:
+        step = dossier.current_step
+        if step is None:
+            return None
+        return {"order": step["order"], "name": step["name"], "role": step["role"],
+                "due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None}
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["amount", "method", "reference", "paid_at"]
+        read_only_fields = fields
+
+
+class DossierDetailSerializer(DossierSerializer):
+    form_data = serializers.JSONField(read_only=True)
+    applicant_identity_number = serializers.CharField(read_only=True)
+    applicant_phone = serializers.CharField(read_only=True)
+    applicant_email = serializers.CharField(read_only=True)
+    applicant_address = serializers.CharField(read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta(DossierSerializer.Meta):
+        fields = [*DossierSerializer.Meta.fields, "applicant_identity_number", "applicant_phone", "applicant_email",
+                  "applicant_address", "delivery_address", "form_data", "payments"]
+        read_only_fields = fields
+
+
+class RecordedPaymentSerializer(PaymentSerializer):
+    dossier = serializers.CharField(source="dossier.code", read_only=True)
+    fees_due = serializers.IntegerField(source="dossier.fees_due", read_only=True)
+    fees_paid = serializers.IntegerField(source="dossier.fees_paid", read_only=True,
+                                         help_text="What the dossier has paid in all, this payment included.")
+
+    class Meta(PaymentSerializer.Meta):
+        fields = ["dossier", *PaymentSerializer.Meta.fields, "fees_due", "fees_paid"]
+        read_only_fields = fields
+
+
+class ApplicantSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    identity_number = serializers.CharField(max_length=12, validators=[validate_identity_number])
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True,
+                                  validators=[validate_phone_number])
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class Base64FileSerializer(serializers.Serializer):
+    """A file inside the JSON body: its name and its content, base64-encoded."""
+
+    filename = serializers.CharField(max_length=200)
+    content = serializers.CharField()
+
+    def validate_content(self, value):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError(_("Not valid base64.")) from None
+
+
+def _as_file(data):
+    """A validated Base64FileSerializer's data as a file the services accept."""
+    return ContentFile(data["content"], name=data["filename"])
+
+
+class DocumentUploadSerializer(Base64FileSerializer):
+    order = serializers.IntegerField(min_value=1, help_text="The required document's order in the procedure.")
+    content = serializers.CharField(help_text="The file, base64-encoded: a PDF, JPEG or PNG of at most 10 MB.")
+
+
+
+class FilingSerializer(serializers.Serializer):
+    procedure = serializers.SlugRelatedField(slug_field="code", queryset=Procedure.objects.available())
+    commune = serializers.SlugRelatedField(slug_field="code", required=False, allow_null=True,
+                                           queryset=AdministrativeUnit.objects.all(),
+                                           help_text="For a commune-level procedure: the commune that settles it.")
+    receiving_agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(receives_dossiers=True),
+        help_text="The desk that receives it (any desk in the province for most procedures).")
+    applicant = ApplicantSerializer(required=False, help_text="Whom it is filed for; a citizen filing for "
+                                                              "themselves leaves it out.")
+    form = serializers.DictField(required=False, default=dict, help_text="The application form's answers, by field "
+                                                                          "name.")
+    result_delivery = serializers.ChoiceField(choices=Dossier.ResultDelivery.choices, required=False)
+    delivery_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    documents = DocumentUploadSerializer(many=True, required=False, default=list)
+
+    def validate(self, data):
+        version = current_version(data["procedure"])
+        definition = version.snapshot.get("form", []) if version else []
+        form = application_form(definition, data=dict(data["form"].items()))
+        if not form.is_valid():
+            errors = {name: list(messages) for name, messages in form.errors.items()}
+            raise serializers.ValidationError({"form": errors})
+        data["form"] = form_data_for_storage(form)
+        return data
+
+
+class ActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, help_text=(
+        "The version the caller last read; a stale one is refused with 409. Or send If-Match with the ETag."))
+
+
+class RecordPaymentSerializer(ActionSerializer):
+    amount = serializers.IntegerField(min_value=1, max_value=2_000_000_000, help_text="Whole đồng (VND).")
+    method = serializers.ChoiceField(choices=Payment.Method.choices,
+                                     help_text="online: through the payment platform; desk: at the desk.")
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="", help_text=(
+        "The payment platform's transaction (required online) or the desk's receipt number. The same method and "
+        "reference again with the same amount returns the first payment and records nothing."))
+    paid_at = serializers.DateTimeField(required=False, help_text="When it was paid; now if left out.")
+
+    def validate_paid_at(self, value):
+        # Any offset Python reads, even one PostgreSQL refuses (beyond ±15:59), is kept in UTC.
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise serializers.ValidationError(_("This time is out of range.")) from None
+
+
+class ResultFileSerializer(Base64FileSerializer):
+    content = serializers.CharField(help_text="The signed result, a PDF of at most 20 MB, base64-encoded.")
+
+
+class AnswerSerializer(ActionSerializer):
+    answer = serializers.CharField(help_text="The consulted agency's opinion.")
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    actor_role = serializers.CharField()
+
+    class Meta:
+        model = AuditEntry
+        fields = ["at", "action", "from_state", "to_state", "step_order", "actor_role", "note"]
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    state = serializers.CharField()
+    national_status = serializers.CharField(allow_null=True)
+    procedure_name = serializers.CharField(source="procedure.name")
+    appointment_at = serializers.DateTimeField(allow_null=True)
+
+
+def _assignee(username):
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise serializers.ValidationError({"assignee": [_("No active colleague has this username.")]})
+    return user
+
+
+# How the API asks for each thing the transition registry asks, and turns the answer into the service's argument.
+FIELDS = {
+    "note": lambda ask: serializers.CharField(required=False, allow_blank=True, default=""),
+    "reason": lambda ask: serializers.CharField(help_text=ask.help),
+    "question": lambda ask: serializers.CharField(),
+    "assignee": lambda ask: serializers.CharField(required=ask.required, help_text=ask.help),
+    "new_appointment": lambda ask: serializers.DateTimeField(),
+    "amount": lambda ask: serializers.IntegerField(min_value=1, max_value=services.MAX_OBLIGATION,
+                                                   help_text=ask.help),
+    "result": lambda ask: ResultFileSerializer(required=False, help_text=ask.help),
+    "agencies": lambda ask: serializers.SlugRelatedField(slug_field="code", many=True, queryset=Agency.objects.all(),
+                                                         help_text=ask.help),
+    "days": lambda ask: serializers.DecimalField(max_digits=4, decimal_places=1, min_value=Decimal("0.5"),
+                                                 max_value=Decimal(60), help_text=ask.help),
+}
+CONVERT = {"assignee": _assignee, "result": lambda data: _as_file(data) if data else None}
+
+
+def _action_serializer(transition):
+    """The request body of a transition's endpoint: the version read, and what the registry asks."""
+    fields = {ask.field: FIELDS[ask.field](ask) for ask in transition.asks}
+    name = "".join(part.title() for part in transition.name.split("_"))
+    return type(f"{name}Serializer", (ActionSerializer,), fields)
+
+
+def _arguments(transition, data):
+    return {ask.keyword: CONVERT.get(ask.field, lambda value: value)(data.get(ask.field))
+            for ask in transition.asks}
+
+
+ACTIONS = {transition.name: transition for transition in transitions.in_api()}
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """Any ISO 8601 offset Python reads, even one PostgreSQL refuses (beyond ±15:59), compared in UTC."""
+
+    def filter(self, queryset, value):
+        return super().filter(queryset, value.astimezone(UTC) if value else value)
+
+
+class DossierFilter(filters.FilterSet):
+    # The dossier's own column: no join, so no duplicates for a DISTINCT to remove.
+    state = filters.MultipleChoiceFilter(choices=Dossier.State.choices, distinct=False)
+    procedure = filters.CharFilter(field_name="procedure__code")
+    agency = filters.CharFilter(method="in_agency", help_text="An agency's code: received, settled or returned "
+                                                               "there.")
+    submitted_after = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    sla = filters.ChoiceFilter(method="in_sla", choices=[("on_time", "on time"), ("due_soon", "due soon"),
+                                                         ("overdue", "overdue"), ("paused", "paused")])
+
+    class Meta:
+        model = Dossier
+        fields = ["state", "procedure", "channel"]
+
+    def in_agency(self, queryset, name, value):
+        # The agency's id first: the dossier's agency columns are indexed, a join on the code is not.
+        agency = Agency.objects.filter(code=value).values_list("pk", flat=True).first()
+        return queryset.filter(Q(receiving_agency=agency) | Q(competent_agency=agency) | Q(result_desk=agency))
+
+    def in_sla(self, queryset, name, value):
+        return queryset.filter(selectors.sla_condition(value))
+
+
+@contextmanager
+def refusals_as_problems(*, if_match=False):
+    """The services' refusals as the HTTP answers the schema documents: a stale version is 412 when the caller
+    sent If-Match, else 409; not permitted is 403; any other refusal 409."""
+    try:
+        yield
+    except services.DossierChanged as changed:
+        raise (PreconditionFailed if if_match else Conflict)(str(changed)) from changed
+    except services.NotPermitted as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
+    except services.DossierError as refusal:
+        raise Conflict(str(refusal)) from refusal
+
+
+def _action_view(name, serializer_class, take, label):
+    """The endpoint POST /dossiers/{code}/<name>/ for one action: `take` calls its service with the validated
+    body."""
+
+    def act(self, request, code=None):
+        dossier = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        expected, if_match = self._expected_version(request, serializer.validated_data)
+        with refusals_as_problems(if_match=if_match):
+            dossier = take(dossier=dossier, acting_user=request.user, expected_version=expected,
+                           client_ip=client_ip(request), data=serializer.validated_data)
+        return self._dossier_response(dossier)
+
+    # The router maps the HTTP method to the function by its name, so it is named before it is decorated; the
+    # schema's description goes on the action, as the outer decorator.
+    act.__name__ = act.__qualname__ = name
+    routed = action(detail=True, methods=["post"], url_path=name.replace("_", "-"),
+                    serializer_class=serializer_class)(act)
+    asks_reason = "reason" in serializer_class().fields
+    return extend_schema(
+        request=serializer_class, responses={200: DossierDetailSerializer, **PROBLEMS}, summary=label,
+        examples=[STALE_EXAMPLE, *([REASON_EXAMPLE] if asks_reason else [])],
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                     description="The dossier's ETag as last read; a stale one gets 412.")],
+    )(routed)
+
+
+def _transition_view(transition):
+    service = transitions.service(transition.name)
+
+    def take(*, data, **common):
+        return service(**common, **_arguments(transition, data))
+
+    return _action_view(transition.name, _action_serializer(transition), take, transition.label)
+
+
+def _answer_view():
+    def take(*, data, **common):
+        return services.answer_consultation(**common, answer=data["answer"])
+
+    return _action_view("answer_consultation", AnswerSerializer, take,
+                        gettext_lazy("Answer for the consulted agency"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Dossiers the caller may see, newest first", responses={200: DossierSerializer}),
+    retrieve=extend_schema(summary="One dossier, with its ETag", responses={200: DossierDetailSerializer,
+                                                                           **PROBLEMS}),
+)
+class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Dossiers by their code. Every write needs the dossier's current version (If-Match or `version`)."""
+
+    permission_classes = [HasScope]
+    scopes = {"list": "dossiers:read", "retrieve": "dossiers:read", "timeline": "dossiers:read",
+              "create": "dossiers:file", "documents": "dossiers:file", "payments": "payments:record",
+              **dict.fromkeys([*ACTIONS, "answer_consultation"], "dossiers:act")}
+    pagination_class = DossierPage
+    filterset_class = DossierFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    serializer_class = DossierSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Dossier.objects.none()
+        dossiers = selectors.api_dossiers(self.request.user).exclude(code__isnull=True)
+        # A list shows no form: its JSON is left unread.
+        return dossiers.defer("form_data") if self.action == "list" else dossiers
+
+    def paginate_queryset(self, queryset):
+        return selectors.with_catalogue(super().paginate_queryset(queryset))
+
+    def get_serializer_class(self):
+        return DossierDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._dossier_response(self.get_object())
+
+    @extend_schema(request=FilingSerializer,
+                   responses={201: DossierDetailSerializer, **PROBLEMS, (400, PROBLEM_CONTENT_TYPE): PROBLEM,
+                              (422, PROBLEM_CONTENT_TYPE): PROBLEM},
+                   summary="File a dossier: for a citizen (an integrated system), for a walk-in applicant (a "
+                           "receiving officer) or for oneself (a citizen)",
+                   parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                                description="Any unique string; a retried request with the same "
+                                                            "key returns the first answer and files nothing.")],
+                   examples=[FILING_EXAMPLE, INVALID_FORM_EXAMPLE])
+    def create(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 255:
+            raise ParseError(_("The Idempotency-Key is at most 255 characters."))
+        with transaction.atomic():
+            if key:
+                record, replay = _claim(request, key)
+                if replay is not None:
+                    return replay
+            status_code, body = self._file(request)
+            if key:
+                record.response_status, record.response_body = status_code, body
+                record.save(update_fields=["response_status", "response_body"])
+        response = Response(body, status=status_code)
+        response["Location"] = f"{request.path}{body['code']}/"
+        response["ETag"] = f'"{body["version"]}"'
+        return response
+
+    def _file(self, request):
+        serializer = FilingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        integrated = api_client(request) is not None
+        if (integrated or staff_roles(request.user)) and not data.get("applicant"):
+            raise serializers.ValidationError({"applicant": [_("Give whom the dossier is filed for.")]})
+        with refusals_as_problems():
+            dossier = services.file_dossier(
+                procedure=data["procedure"], acting_user=request.user, applicant=data.get("applicant"),
+                form_data=data["form"], commune=data.get("commune"), receiving_agency=data["receiving_agency"],
+                result_delivery=data.get("result_delivery"), delivery_address=data["delivery_address"],
+                uploads={document["order"]: _as_file(document) for document in data["documents"]},
+                integrated=integrated, client_ip=client_ip(request))
+        selectors.with_catalogue([dossier])
+        return status.HTTP_201_CREATED, DossierDetailSerializer(dossier).data
+
+    @extend_schema(request=DocumentUploadSerializer, responses={200: DossierDetailSerializer, **PROBLEMS},
+                   summary="Attach a document while the dossier waits for a supplement")
+    @action(detail=True, methods=["post"], serializer_class=DocumentUploadSerializer)
+    def documents(self, request, code=None):
+        dossier = self.get_object()
+        upload = DocumentUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        with refusals_as_problems():
+            services.attach_document(dossier=dossier, acting_user=request.user,
+                                     document_order=upload.validated_data["order"],
+                                     upload=_as_file(upload.validated_data), client_ip=client_ip(request))
+        dossier.refresh_from_db()
+        return self._dossier_response(dossier)
+
+    @extend_schema(request=RecordPaymentSerializer,
+                   responses={201: RecordedPaymentSerializer, 200: RecordedPaymentSerializer,
+                              **{key: problem for key, problem in PROBLEMS.items() if key[0] != 428}},
+                   summary="Record fees paid: online by the payment platform, or at the desk",
+                   description="201 with the payment recorded; 200 with the first payment when the same method "
+                               "and reference were already recorded with the same amount (a retried callback). "
+                               "The dossier's version is optional here: a payment changes no state.",
+                   parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                                description="Optional: the dossier's ETag as last read; a stale "
+                                                            "one gets 412.")],
+                   examples=[PAYMENT_EXAMPLE])
+    @action(detail=True, methods=["post"], serializer_class=RecordPaymentSerializer)
+    def payments(self, request, code=None):
+        dossier = self.get_object()
+        serializer = RecordPaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # The platform's callback knows no version: a payment changes no state, so it is checked only when sent.
+        if request.headers.get("If-Match", "").strip() or "version" in data:
+            expected, if_match = self._expected_version(request, data)
+        else:
+            expected, if_match = None, False
+        with refusals_as_problems(if_match=if_match):
+            payment, created = payments.record_payment(
+                dossier=dossier, acting_user=request.user, amount=data["amount"], method=data["method"],
+                reference=data["reference"], paid_at=data.get("paid_at"), expected_version=expected,
+                client_ip=client_ip(request))
+        return Response(RecordedPaymentSerializer(payment).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={200: TimelineEntrySerializer(many=True), **PROBLEMS},
+                   summary="What happened to the dossier, oldest first")
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def timeline(self, request, code=None):
+        dossier = self.get_object()
+        entries = AuditEntry.objects.filter(dossier=dossier).exclude(action="note").order_by("at", "id")
+        if not staff_roles(request.user) and api_client(request) is None:
+            # An applicant sees what the portal shows.
+            entries = entries.filter(action__in=transitions.timeline_actions())
+        return Response(TimelineEntrySerializer(entries, many=True).data)
+
+    def _expected_version(self, request, data):
+        if_match = request.headers.get("If-Match", "").strip()
+        if if_match:
+            try:
+                return int(if_match.removeprefix("W/").strip('"')), True
+            except ValueError:
+                raise PreconditionFailed(_("If-Match must be the ETag the dossier was read with.")) from None
+        if "version" in data:
+            return data["version"], False
+        raise PreconditionRequired(_("Send the version you read (If-Match, or version in the body)."))
+
+    @staticmethod
+    def _dossier_response(dossier):
+        selectors.with_catalogue([dossier])
+        response = Response(DossierDetailSerializer(dossier).data)
+        response["ETag"] = f'"{dossier.version}"'
+        return response
+
+
+for _transition in ACTIONS.values():
+    setattr(DossierViewSet, _transition.name, _transition_view(_transition))
+DossierViewSet.answer_consultation = _answer_view()
+
+
+def _claim(request, key):
+    """The idempotency record for this caller and key, created now, or the stored answer to replay. A request
+    with the same key while the first is still running waits for it (the row lock)."""
+    digest = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(owner=request.user, key=key, request_hash=digest)
+        return record, None
+    except IntegrityError:
+        record = IdempotencyRecord.objects.select_for_update().get(owner=request.user, key=key)
+    if record.request_hash != digest:
+        raise UnprocessableEntity(_("This Idempotency-Key was used for a different request."))
+    response = Response(record.response_body, status=record.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return record, response
+
+
+class LookupView(APIView):
+    """The public lookup's answer for an integrator or app: the status of a dossier whose code and applicant's
+    phone (or last 4 digits of the identity number) match."""
+
+    permission_classes = [HasScope]
+    scopes = {"get": "dossiers:read"}
+
+    @extend_schema(summary="Look a dossier up by its code and the applicant's phone or the last 4 digits of "
+                           "their identity number",
+                   parameters=[OpenApiParameter("code", str, required=True),
+                               OpenApiParameter("verifier", str, required=True)],
+                   responses={200: LookupSerializer, **PROBLEMS})
+    def get(self, request):
+        code, verifier = request.query_params.get("code", ""), request.query_params.get("verifier", "")
+        if not code or not verifier:
+            raise ParseError(_("Give the code and the phone number or the last 4 digits of the identity number."))
+        dossier = selectors.find_for_lookup(code=code, verifier=verifier)
+        if dossier is None:
+            raise NotFound(_("No dossier has this code with this phone or identity number."))
+        return Response(LookupSerializer(dossier).data)
+
+
+class IndicatorRowSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True, help_text=gettext_lazy(
+        "The group: an agency's, commune's, field's or procedure's code, a month (2026-10) or a day; null for the "
+        "whole scope."))
+    label = serializers.CharField()
+    figures = inline_serializer("IndicatorFigures", {
+        indicator.key: (serializers.IntegerField(help_text=indicator.definition) if indicator.kind == "count"
+                        else serializers.FloatField(allow_null=True, help_text=indicator.definition))
+        for indicator in INDICATORS
+    })
+
+
+class IndicatorReportSerializer(serializers.Serializer):
+    first = serializers.DateField()
+    last = serializers.DateField()
+    by = serializers.CharField(allow_null=True)
+    rows = IndicatorRowSerializer(many=True)
+
+
+class IndicatorsView(APIView):
+    """The service indicators (workflows.reporting.indicators): public figures, read with the catalogue scope."""
+
+    permission_classes = [HasScope]
+    scopes = {"get": "catalogue:read"}
+
+    @extend_schema(
+        summary="Service indicators for a period, for the province or one agency, commune, field or procedure, "
+                "optionally grouped",
+        parameters=[
+            OpenApiParameter("period", str, description="A year (2026), a quarter (2026-Q4) or a month (2026-10); "
+                                                        "the current year when absent."),
+            OpenApiParameter("first", OpenApiTypes.DATE, description="With `last`, any other span."),
+            OpenApiParameter("last", OpenApiTypes.DATE),
+            OpenApiParameter("agency", str, description="An agency's electronic code."),
+            OpenApiParameter("commune", str, description="A commune's official code."),
+            OpenApiParameter("field", str, description="A field's code."),
+            OpenApiParameter("procedure", str, description="A procedure's national code."),
+            OpenApiParameter("by", str, enum=indicators.GROUPS,
+                             description="One row per group; one row in all when absent."),
+        ],
+        responses={200: IndicatorReportSerializer, **PROBLEMS})
+    def get(self, request):
+        params = request.query_params
+        by = params.get("by") or None
+        query = IndicatorQuery({name: params.get(name, "") for name in
+                                ("period", "first", "last", "agency", "commune", "field", "procedure")})
+        if by is not None and by not in indicators.GROUPS:
+            raise serializers.ValidationError({"by": [_("Group by one of: %(groups)s.")
+                                                      % {"groups": ", ".join(indicators.GROUPS)}]})
+        if not query.is_valid():
+            raise serializers.ValidationError({name: [str(message) for message in messages]
+                                               for name, messages in query.errors.items()})
+        period = query.cleaned_data["period"]
+        rows = indicators.report(period, by=by, **query.scope)
+        codes = indicators.codes(by, [row.key for row in rows]) if by in indicators.GROUP_MODELS else {}
+        return Response(IndicatorReportSerializer({
+            "first": period.first, "last": period.last, "by": by,
+            "rows": [{"key": self._key(by, row.key, codes), "label": row.label, "figures": row.figures.as_dict()}
+                     for row in rows],
+        }).data)
+
+    @staticmethod
+    def _key(by, key, codes):
+        if key is None:
+            return None
+        if by == "month":
+            return f"{key:%Y-%m}"
+        if by == "day":
+            return key.isoformat()
+        return codes.get(key)

@@ -1,0 +1,196 @@
+"""What staff see: the dossiers their agencies and roles allow, sorted into the single window's queues; and the
+public lookup of one dossier by its code."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import AdministrativeUnit, Agency, Procedure
+from procedures.selectors import frozen_version
+from workflows.worktime.clock import working_calendar
+
+from .models import Consultation, Dossier
+from .staff import StaffRole, agencies_where, staff_roles
+from .states import QUEUED_STATES
+
+RUNNING = Dossier.RUNNING_STATES
+
+
+def is_province_admin(user):
+    return user.is_superuser or bool(agencies_where(user, StaffRole.PROVINCE_ADMIN))
+
+
+def visible_dossiers(user):
+    """Every dossier this staff member may open: those filed or received at their desks, routed to or consulted
+    with their agencies, or returned at their result desks; all of them for a province administrator. A
+    citizen's unsubmitted draft stays private to the citizen."""
+    dossiers = Dossier.objects.exclude(state=Dossier.State.DRAFT, filing_desk__isnull=True)
+    if is_province_admin(user):
+        return dossiers
+    agencies = {agency_id for agency_id, _role in staff_roles(user)}
+    if not agencies:
+        return dossiers.none()
+    # An IN list rather than EXISTS: PostgreSQL then combines the agency indexes instead of scanning the table.
+    consulted = Consultation.objects.filter(agency_id__in=agencies).values("dossier_id")
+    return dossiers.filter(
+        Q(filing_desk__in=agencies) | Q(receiving_agency__in=agencies) | Q(competent_agency__in=agencies)
+        | Q(result_desk__in=agencies) | Q(pk__in=consulted)
+    )
+
+
+def api_dossiers(user):
+    """What a caller of the API may read: what their staff roles show them, what they filed (an integrated
+    system's own filings) and, for a citizen, their own dossiers; never someone else's draft."""
+    own = Dossier.objects.filter(Q(applicant=user) | Q(filed_by=user))
+    # Both sides filter the dossier's own columns (no join), so their union has no duplicates to remove.
+    return visible_dossiers(user) | own if staff_roles(user) or is_province_admin(user) else own
+
+
+def with_catalogue(dossiers):
+    """Gives each dossier the procedure, agencies, commune and procedure version it does not hold yet: one
+    query per table for a whole page, as joining five tables costs PostgreSQL's planner more than reading the
+    rows does. Unordered: the catalogue's default orders would join more tables."""
+    dossiers = list(dossiers)
+    missing = {name: [dossier for dossier in dossiers if not Dossier._meta.get_field(name).is_cached(dossier)]
+               for name in CATALOGUE_RELATIONS}
+    agency_ids = {getattr(dossier, f"{name}_id") for name in AGENCY_RELATIONS for dossier in missing[name]}
+    agencies = Agency.objects.order_by().in_bulk(agency_ids - {None})
+    procedures = Procedure.objects.order_by().in_bulk({dossier.procedure_id for dossier in missing["procedure"]})
+    commune_ids = {dossier.commune_id for dossier in missing["commune"]}
+    communes = AdministrativeUnit.objects.order_by().in_bulk(commune_ids - {None})
+    loaded = {"procedure": procedures, "commune": communes, **dict.fromkeys(AGENCY_RELATIONS, agencies)}
+    for name, waiting in missing.items():
+        for dossier in waiting:
+            setattr(dossier, name, loaded[name].get(getattr(dossier, f"{name}_id")))
+    for dossier in dossiers:
+        dossier.procedure_version = frozen_version(dossier.procedure_version_id, procedure_id=dossier.procedure_id)
+    return dossiers
+
+
+AGENCY_RELATIONS = ("receiving_agency", "competent_agency", "result_desk")
+CATALOGUE_RELATIONS = ("procedure", "commune", *AGENCY_RELATIONS)
+
+
+def due_soon_before(now=None):
+    """The moment before which a running dossier's deadline makes it due soon: now plus the due-soon working
+    hours, on the working calendar."""
+    calendar = working_calendar()
+    return calendar.add(now or timezone.now(), settings.ONESTOP_DUE_SOON_WORKING_HOURS * 60)
+
+
+class Queue:
+    """One of the single window's queues: a name, a label, and the condition that puts a dossier in it."""
+
+    def __init__(self, slug, label, condition):
+        self.slug, self.label, self.condition = slug, label, condition
+
+
+def queues(user, now=None):
+    """The queues this staff member works, in the order the single window shows them."""
+    now = now or timezone.now()
+    desks = agencies_where(user, StaffRole.RECEIVING_OFFICER)
+    result_desks = agencies_where(user, StaffRole.RESULT_DESK)
+    agencies = {agency_id for agency_id, _role in staff_roles(user)}
+    everything = is_province_admin(user)
+    in_agency = Q() if everything else Q(competent_agency__in=agencies)
+    return [
+        Queue("to_receive", _("To receive"), Q(state=Dossier.State.SUBMITTED)
+              & (Q() if everything else Q(receiving_agency__in=desks))),
+        Queue("my_work", _("My work"), Q(state__in=RUNNING) & (Q(assignee=user) | _unassigned_steps_for(user))),
+        Queue("my_agency", _("My agency"), Q(state__in=(*RUNNING, *Dossier.CLOCK_STOPPED_STATES)) & in_agency),
+        Queue("waiting", _("Waiting for the citizen"),
+              Q(state__in=(Dossier.State.INCOMPLETE, *Dossier.CLOCK_STOPPED_STATES))),
+        Queue("due_soon", _("Due soon"), sla_condition("due_soon", now)),
+        Queue("overdue", _("Overdue"), sla_condition("overdue", now)),
+        Queue("to_return", _("Ready to return"), Q(state=Dossier.State.RESULT_READY)
+              & (Q() if everything else Q(result_desk__in=result_desks))),
+    ]
+
+
+def _unassigned_steps_for(user):
+    """Dossiers nobody was named for, at a step whose role this person holds at the agency that works it."""
+    condition = Q(pk__in=[])
+    for agency_id, role in staff_roles(user):
+        if role != StaffRole.PROVINCE_ADMIN:
+            condition |= Q(step_role=role, **{Dossier.step_agency_field(role): agency_id})
+    return Q(assignee__isnull=True) & condition
+
+
+def queue_counts(user, now=None):
+    """How many dossiers each queue holds, in one query."""
+    all_queues = queues(user, now)
+    # Every queue holds open dossiers only: saying so lets the state index skip the settled ones.
+    counts = visible_dossiers(user).filter(state__in=QUEUED_STATES).aggregate(
+        **{queue.slug: Count("pk", filter=queue.condition) for queue in all_queues})
+    return [(queue, counts[queue.slug]) for queue in all_queues]
+
+
+def queue_dossiers(user, slug, now=None):
+    """The dossiers of one queue, with what a queue page shows."""
+    queue = next(queue for queue in queues(user, now) if queue.slug == slug)
+    return visible_dossiers(user).filter(queue.condition)
+
+
+def clock_running():
+    """Dossiers whose clock runs: received and not decided, nothing awaited from the applicant. A withdrawal
+    request made while the dossier waited for a supplement keeps the clock stopped (paused_at)."""
+    return Q(state__in=RUNNING, paused_at__isnull=True)
+
+
+def waiting_for_applicant():
+    """Dossiers waiting for the supplement their applicant was asked for; the request lapses at its due time."""
+    return Q(state__in=Dossier.WAITING_STATES)
+
+
+def sla_condition(status, now=None):
+    """Dossiers whose clock reads `status` now, as a query: on time, due soon, overdue or paused."""
+    now = now or timezone.now()
+    # A withdrawal request keeps the clock as it was: stopped when asked while waiting for a supplement.
+    if status == "paused":
+        return Q(state__in=Dossier.CLOCK_STOPPED_STATES) | Q(state=Dossier.State.WITHDRAWAL_REQUESTED,
+                                                             paused_at__isnull=False)
+    running = clock_running()
+    if status == "overdue":
+        return running & Q(due_at__lt=now)
+    if status == "due_soon":
+        return running & Q(due_at__gte=now, due_at__lt=due_soon_before(now))
+    return running & Q(due_at__gte=due_soon_before(now))
+
+
+def colleagues_for_step(dossier, step):
+    """Who may take the dossier's current step: staff holding its role at the agency that works it."""
+    agency_id = dossier.step_agency_id(step)
+    return (get_user_model().objects.filter(staff_memberships__agency_id=agency_id,
+                                            staff_memberships__role=step["role"], is_active=True)
+            .distinct().order_by("full_name", "username"))
+
+
+
+def find_for_lookup(*, code, verifier):
+    """The public lookup: the dossier whose code matches and whose applicant's phone number, or the last four
+    digits of their identity number, matches too; None otherwise. Drafts have no code and are never found."""
+    verifier = _digits(verifier)
+    if len(verifier) < 4:
+        return None
+    dossier = (Dossier.objects.filter(code=code.strip().upper())
+               .select_related("procedure", "receiving_agency")
+               .only("id", "code", "state", "appointment_at", "due_at", "paused_at", "result_at", "apology_count",
+                     "applicant_phone", "applicant_identity_number", "procedure__name",
+                     "receiving_agency__name")
+               .first())
+    if dossier is None:
+        return None
+    identity, phone = dossier.applicant_identity_number, _digits(dossier.applicant_phone)
+    if (len(verifier) == 4 and len(identity) == 12 and identity.endswith(verifier)) or (
+        len(verifier) >= 9 and verifier == phone
+    ):
+        return dossier
+    return None
+
+
+def _digits(value):
+    """A phone number or identity number as digits alone, +84 written as the leading 0."""
+    digits = "".join(character for character in value or "" if character.isdigit())
+    return "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workflows.dossiers import transitions
+
+from . import messages
+from .models import Delivery
+from .tasks import deliver
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Emails and SMS to applicants and staff; a failed one is sent again from here once its cause is fixed."""
+
+    list_display = ["event_dossier", "event_name", "channel", "recipient", "language", "status", "attempts",
+                    "sent_at"]
+    list_filter = ["status", "channel", "event__event"]
+    search_fields = ["recipient", "event__dossier__code"]
+    list_select_related = ["event__dossier"]
+    readonly_fields = ["event", "channel", "recipient", "status", "attempts", "last_error", "sent_at"]
+    actions = ["send_again"]
+
+    @admin.display(description=gettext_lazy("dossier"))
+    def event_dossier(self, delivery):
+        return delivery.event.dossier
+
+    @admin.display(description=gettext_lazy("event"))
+    def event_name(self, delivery):
+        return messages.EVENT_LABELS.get(delivery.event.event) or transitions.label(delivery.event.event)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Send the failed ones again"))
+    def send_again(self, request, queryset):
+        ids = list(queryset.filter(status=Delivery.Status.FAILED).values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0)
+        transaction.on_commit(lambda: [deliver.delay(pk) for pk in ids])
+        self.message_user(request, _("%(count)s deliveries sent again.") % {"count": len(ids)})

@@ -1,0 +1,377 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onestop.http import client_ip
+from procedures.formatting import vnd
+from procedures.forms import application_form, form_data_for_storage
+from procedures.models import Procedure
+from workflows.dossiers import selectors, services, transitions, web
+from workflows.dossiers.models import AuditEntry, Dossier, DossierDocument
+from workflows.dossiers.staff import StaffRole, agencies_where, staff_roles
+from workflows.dossiers.states import CLOCK_STATES, PAYABLE_STATES, State
+from workflows.paperwork import slips
+from workflows.paperwork.web import slip_response
+from workflows.payments import services as payments
+from workflows.payments.forms import DeskPaymentForm
+from workflows.payments.models import Payment
+
+from .forms import TransitionForm, WalkInForm
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(queue.slug, queue.label) for queue in selectors.queues(request.user)]
+
+    def queryset(self, request, queryset):
+        queue = next((queue for queue in selectors.queues(request.user) if queue.slug == self.value()), None)
+        return queryset.filter(queue.condition) if queue else queryset
+
+
+class SlaFilter(admin.SimpleListFilter):
+    title = gettext_lazy("deadline")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("on_time", _("On time")), ("due_soon", _("Due soon")), ("overdue", _("Overdue")),
+                ("paused", _("Clock stopped"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(selectors.sla_condition(self.value())) if self.value() else queryset
+
+
+class StepFilter(admin.SimpleListFilter):
+    title = gettext_lazy("step")
+    parameter_name = "step"
+
+    ORDERS = [str(order) for order in range(1, 9)]
+
+    def lookups(self, request, model_admin):
+        return [(order, _("Step %(order)s") % {"order": order}) for order in self.ORDERS]
+
+    def queryset(self, request, queryset):
+        # Anything but a listed step (a hand-edited URL) shows the queue unfiltered.
+        return queryset.filter(current_step_order=self.value()) if self.value() in self.ORDERS else queryset
+
+
+class CappedCountPaginator(Paginator):
+    """Counting every dossier of a province costs more than showing a page: past CAP the count stops."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP + 1].count()
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    """The single window: queues of the dossiers a staff member's agencies and roles allow, and each dossier's
+    page with the transitions they may take now. Dossiers change through their transitions only."""
+
+    list_display = ["code_link", "applicant_name", "procedure", "state", "step", "assignee", "appointment_at",
+                    "time_left"]
+    list_filter = [QueueFilter, SlaFilter, StepFilter, "state", "channel", "procedure__field", "procedure"]
+    search_fields = ["=code", "applicant_name", "=applicant_identity_number", "=applicant_phone"]
+    list_select_related = ["procedure", "procedure_version", "assignee"]
+    list_per_page = 25
+    ordering = ["-submitted_at", "-id"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    change_list_template = "admin/workflows/dossier/change_list.html"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (request.user.is_superuser or bool(staff_roles(request.user)))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return selectors.visible_dossiers(request.user).order_by("-submitted_at", "-id")
+
+    @admin.display(description=gettext_lazy("code"), ordering="code")
+    def code_link(self, dossier):
+        return format_html('<a href="{}">{}</a>', reverse("admin:workflows_dossier_change", args=[dossier.pk]),
+                           dossier.code or _("Draft #%(id)s") % {"id": dossier.pk})
+
+    @admin.display(description=gettext_lazy("step"))
+    def step(self, dossier):
+        step = dossier.current_step
+        return step["name"] if step else "—"
+
+    @admin.display(description=gettext_lazy("time left"))
+    def time_left(self, dossier):
+        if dossier.state not in CLOCK_STATES:
+            return "—"
+        reading = dossier.clock()
+        hours = reading.working_minutes_left / 60
+        text = (_("late by %(hours).1f h") % {"hours": -hours} if hours < 0
+                else _("%(hours).1f h left") % {"hours": hours})
+        if reading.status == "paused":
+            text = _("stopped")
+        return format_html('<span class="sla sla-{}">{}</span>', reading.status, text)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "queue_counts": selectors.queue_counts(request.user),
+                         "current_queue": request.GET.get("queue", ""),
+                         "can_file_walk_in": bool(agencies_where(request.user, StaffRole.RECEIVING_OFFICER))}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("file/", wrap(self.file_walk_in_view), name="workflows_dossier_file"),
+            path("<int:pk>/act/<slug:name>/", wrap(self.act_view), name="workflows_dossier_act"),
+            path("<int:pk>/note/", wrap(self.note_view), name="workflows_dossier_note"),
+            path("<int:pk>/answer/", wrap(self.answer_view), name="workflows_dossier_answer"),
+            path("<int:pk>/payment/", wrap(self.payment_view), name="workflows_dossier_payment"),
+            path("<int:pk>/document/<int:document_pk>/", wrap(self.document_view),
+                 name="workflows_dossier_document"),
+            path("<int:pk>/slip/<slug:name>/", wrap(self.slip_view), name="workflows_dossier_slip"),
+            *super().get_urls(),
+        ]
+
+    def _visible(self, request, pk):
+        dossier = (self.get_queryset(request).select_related(
+            "procedure", "procedure_version", "receiving_agency", "competent_agency", "result_desk", "filing_desk",
+            "assignee", "commune").filter(pk=pk).first())
+        if dossier is None:
+            raise Http404
+        return dossier
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied  # a dossier changes only through its transitions (act_view)
+        return self._dossier_page(request, self._visible(request, object_id))
+
+    def _dossier_page(self, request, dossier, *, payment_form=None):
+        offered = [
+            {"name": transition.name, "label": transition.custom.get("label", transition.name),
+             "form": TransitionForm(name=transition.name, dossier=dossier,
+                                    initial={"expected_version": dossier.version})}
+            for transition in services.available_transitions(dossier, request.user)
+            if transitions.get(transition.name).in_window
+        ]
+        snapshot = dossier.procedure_version.snapshot
+        consultations = list(dossier.consultations.select_related("agency"))
+        my_agencies = {agency_id for agency_id, _role in staff_roles(request.user)}
+        answers = [(spec["label"], dossier.form_data.get(spec["name"])) for spec in snapshot.get("form", [])]
+        entries = [
+            {"entry": entry, "action": transitions.label(entry.action),
+             "from": _state_label(entry.from_state), "to": _state_label(entry.to_state),
+             "role": _role_label(entry.actor_role)}
+            for entry in AuditEntry.objects.filter(dossier=dossier).select_related("actor", "actor_agency")
+            .order_by("at", "id")
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta, "title": str(dossier), "dossier": dossier, "snapshot": snapshot,
+            "answers": answers, "entries": entries, "transitions": offered,
+            "documents": dossier.documents.filter(is_current=True).order_by("document_order"),
+            "clock": dossier.clock() if dossier.state in CLOCK_STATES else None,
+            "step_clock": dossier.clock(due_at=dossier.step_due_at)
+            if dossier.step_due_at and dossier.state in CLOCK_STATES else None,
+            "slips": [(name, slips.SLIPS[name].label) for name in slips.available_slips(dossier)],
+            "consultations": consultations,
+            "may_answer": dossier.state == State.CONSULTING and any(
+                consultation.answered_at is None and consultation.agency_id in my_agencies
+                for consultation in consultations),
+            "payments": dossier.payments.select_related("recorded_by").order_by("paid_at", "id"),
+            "payment_form": payment_form or (self._desk_payment_form(dossier)
+                                             if self._may_take_desk_payment(request, dossier) else None),
+        }
+        return TemplateResponse(request, "admin/workflows/dossier/dossier.html", context)
+
+    @staticmethod
+    def _may_take_desk_payment(request, dossier):
+        return (dossier.fees_outstanding > 0 and dossier.state in PAYABLE_STATES
+                and payments.may_record_payment(dossier, request.user, Payment.Method.DESK))
+
+    @staticmethod
+    def _desk_payment_form(dossier, data=None):
+        return DeskPaymentForm(data, initial={"amount": dossier.fees_outstanding,
+                                              "expected_version": dossier.version})
+
+    def file_walk_in_view(self, request):
+        """Filing at the counter: any procedure of any agency in the province, for a walk-in applicant; then
+        receipt, a supplement request or a refusal."""
+        if not agencies_where(request.user, StaffRole.RECEIVING_OFFICER):
+            raise PermissionDenied
+        procedure = Procedure.objects.available().filter(code=request.GET.get("procedure", "")).first()
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("File a walk-in dossier"),
+                   "procedures": Procedure.objects.available().order_by("name").only("code", "name"),
+                   "procedure": procedure}
+        if procedure is None:
+            return TemplateResponse(request, "admin/workflows/dossier/file_walk_in.html", context)
+        snapshot = procedure.current_version.snapshot
+        data = request.POST if request.method == "POST" else None
+        form = WalkInForm(data, snapshot=snapshot)
+        application = application_form(snapshot.get("form", []), data=data, prefix="form")
+        if data is not None and form.is_valid():
+            if form.cleaned_data["decision"] != "receive":
+                for field in application.fields.values():
+                    field.required = False  # an incomplete or refused dossier is recorded as it came
+            if application.is_valid():
+                dossier = self._file_walk_in(request, procedure, form, application)
+                if dossier is not None:
+                    return redirect("admin:workflows_dossier_change", dossier.pk)
+        context.update(form=form, application=application, documents=list(enumerate(snapshot["documents"], 1)))
+        return TemplateResponse(request, "admin/workflows/dossier/file_walk_in.html", context)
+
+    def _file_walk_in(self, request, procedure, form, application):
+        uploads = web.document_uploads(request, procedure.current_version.snapshot)
+        address = client_ip(request)
+        try:
+            # Filing and the decision stand or fall together: a refused receipt leaves no half-filed dossier.
+            with transaction.atomic():
+                dossier = self._file_and_decide(request, procedure, form, application, uploads, address)
+        except services.DossierError as error:
+            messages.error(request, str(error))
+            return None
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return None
+        messages.success(request, _("Filed: %(code)s, %(state)s.") % {"code": dossier.code,
+                                                                        "state": dossier.get_state_display()})
+        return dossier
+
+    def _file_and_decide(self, request, procedure, form, application, uploads, address):
+        dossier = services.file_dossier(
+            procedure=procedure, acting_user=request.user, applicant=form.applicant,
+            form_data=form_data_for_storage(application), commune=form.cleaned_data.get("commune"),
+            result_delivery=form.cleaned_data["result_delivery"],
+            delivery_address=form.cleaned_data["delivery_address"],
+            paper_documents=form.cleaned_data["paper_documents"], uploads=uploads, client_ip=address)
+        return form.decide(dossier, request.user, address)
+
+    def act_view(self, request, pk, name):
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        form = TransitionForm(request.POST, request.FILES, name=name, dossier=dossier)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{form.fields[field].label if field in form.fields else ''}: "
+                                              f"{' '.join(errors)}" for field, errors in form.errors.items()))
+            return redirect("admin:workflows_dossier_change", pk)
+        try:
+            form.take(request.user, client_ip(request))
+        except services.DossierChanged as error:
+            messages.warning(request, str(error))
+        except services.DossierError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Done: %(dossier)s is now %(state)s.") % {
+                "dossier": dossier, "state": Dossier.objects.get(pk=pk).get_state_display()})
+        return redirect("admin:workflows_dossier_change", pk)
+
+    def payment_view(self, request, pk):
+        """The receiving or result desk records fees paid at the desk; a refusal shows on the form."""
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        form = self._desk_payment_form(dossier, request.POST)
+        if form.is_valid():
+            try:
+                payments.record_payment(dossier=dossier, acting_user=request.user, method=Payment.Method.DESK,
+                                        amount=form.cleaned_data["amount"],
+                                        reference=form.cleaned_data["reference"],
+                                        expected_version=form.cleaned_data["expected_version"],
+                                        client_ip=client_ip(request))
+            except services.DossierChanged as error:
+                # Someone else (perhaps the payment platform) changed it: the form again, with what is due now.
+                dossier = self._visible(request, pk)
+                if not dossier.fees_outstanding:
+                    messages.warning(request, str(error))
+                    return redirect("admin:workflows_dossier_change", pk)
+                form = self._desk_payment_form(dossier, {"amount": dossier.fees_outstanding,
+                                                         "reference": form.cleaned_data["reference"],
+                                                         "expected_version": dossier.version})
+                form.is_valid()
+                form.add_error(None, str(error))
+            except services.DossierError as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                for field, errors in (error.message_dict if hasattr(error, "error_dict")
+                                      else {None: error.messages}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Payment of %(amount)s recorded.") % {
+                    "amount": vnd(form.cleaned_data["amount"])})
+                return redirect("admin:workflows_dossier_change", pk)
+        return self._dossier_page(request, self._visible(request, pk), payment_form=form)
+
+    def answer_view(self, request, pk):
+        """A consulted agency's officer gives their agency's opinion."""
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        try:
+            services.answer_consultation(dossier=dossier, acting_user=request.user,
+                                         answer=request.POST.get("answer", ""),
+                                         client_ip=client_ip(request))
+        except services.DossierError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your agency's opinion is recorded."))
+        return redirect("admin:workflows_dossier_change", pk)
+
+    def note_view(self, request, pk):
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        try:
+            services.add_note(dossier=dossier, acting_user=request.user, note=request.POST.get("note", ""),
+                              client_ip=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Note added."))
+        return redirect("admin:workflows_dossier_change", pk)
+
+    def document_view(self, request, pk, document_pk):
+        dossier = self._visible(request, pk)
+        document = DossierDocument.objects.filter(pk=document_pk, dossier=dossier).first()
+        if document is None:
+            raise Http404
+        return web.document_response(document)
+
+    def slip_view(self, request, pk, name):
+        dossier = self._visible(request, pk)
+        if name not in slips.available_slips(dossier):
+            raise Http404
+        return slip_response(request, dossier, name)
+
+
+def _state_label(value):
+    return Dossier.State(value).label if value in Dossier.State.values else value
+
+
+def _role_label(value):
+    return StaffRole(value).label if value in StaffRole.values else value
+
