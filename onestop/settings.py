@@ -157,11 +157,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The embedded default runs tasks in-process; with a broker a worker takes each queue (README: Operations).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "workflows.notifications.tasks.*": {"queue": "notifications"},
+    "workflows.notifications.tasks.relay_outbox": {"queue": "notifications"},
+    "workflows.notifications.tasks.deliver": {"queue": "notifications"},
+    "workflows.notifications.tasks.deliver_many": {"queue": "notifications"},
     "citizens.tasks.send_text": {"queue": "notifications"},
-    "workflows.sla.tasks.*": {"queue": "timers"},
-    "workflows.reporting.tasks.*": {"queue": "timers"},
-    "workflows.dossiers.tasks.*": {"queue": "timers"},
+    "workflows.sla.tasks.run_sla_timers": {"queue": "timers"},
+    "workflows.sla.tasks.send_daily_digest": {"queue": "timers"},
+    "workflows.reporting.tasks.refresh_indicators": {"queue": "timers"},
+    "workflows.dossiers.tasks.sweep_orphan_files": {"queue": "timers"},
 }
 # With the broker down an officer's action waits at most a fraction of a second before the outbox takes over.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}

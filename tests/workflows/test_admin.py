@@ -26,15 +26,15 @@ def test_dossier_admin_shows_the_audit_trail_and_changes_nothing(admin_client_lo
 
 
 def test_calendar_exceptions_are_edited_in_the_admin(admin_client_logged_in):
-    response = admin_client_logged_in.post(reverse("admin:workflows_calendarexception_add"),
+    response = admin_client_logged_in.post(reverse("admin:worktime_calendarexception_add"),
                                            {"day": "22/08/2026", "kind": "day_off", "name": "Hủy làm bù"})
     assert response.status_code == 302
-    response = admin_client_logged_in.post(reverse("admin:workflows_calendarexception_add"),
+    response = admin_client_logged_in.post(reverse("admin:worktime_calendarexception_add"),
                                            {"day": "22/08/2026", "kind": "working_day", "name": "Trùng ngày"})
     assert response.status_code == 200 and "day" in response.context["adminform"].form.errors
 
 
 def test_dates_are_read_day_first_in_vietnamese(admin_client_logged_in):
-    admin_client_logged_in.post(reverse("admin:workflows_calendarexception_add"),
+    admin_client_logged_in.post(reverse("admin:worktime_calendarexception_add"),
                                 {"day": "05/08/2026", "kind": "day_off", "name": "Nghỉ bù"})
     assert str(CalendarException.objects.get().day) == "2026-08-05"

@@ -109,9 +109,9 @@ def test_an_administrator_sends_a_failed_delivery_again_from_the_admin(worker, o
         assert wait_for(lambda: to_applicant().filter(status="failed").count() == 1)
     failed = to_applicant().get(status="failed")
 
-    listing = admin_client_logged_in.get(reverse("admin:workflows_delivery_changelist"), {"status": "failed"})
+    listing = admin_client_logged_in.get(reverse("admin:notifications_delivery_changelist"), {"status": "failed"})
     assert failed.recipient in listing.content.decode()
-    admin_client_logged_in.post(reverse("admin:workflows_delivery_changelist"),
+    admin_client_logged_in.post(reverse("admin:notifications_delivery_changelist"),
                                 {"action": "send_again", "_selected_action": [failed.pk]})
 
     assert wait_for(lambda: Delivery.objects.get(pk=failed.pk).status == "sent")

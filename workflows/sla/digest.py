@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from workflows.dossiers import events as outbox
 from workflows.dossiers.models import Dossier, OutboxEvent, StaffMembership
 from workflows.dossiers.staff import LEADER_ROLES
 from workflows.worktime.clock import working_calendar
@@ -46,5 +47,5 @@ def send_daily_digest(day=None):
     with transaction.atomic():
         written_before = set(OutboxEvent.objects.filter(key__in=keys).values_list("key", flat=True))
         OutboxEvent.objects.bulk_create(events, ignore_conflicts=True)
-        events.announce()
+        outbox.announce()
     return len(set(keys) - written_before)
