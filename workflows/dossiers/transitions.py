@@ -101,7 +101,7 @@ class Act:
 
 NOTE = Ask("note", required=False)
 REASON = Ask("reason", help="The reason, or exactly what is missing, in writing.")
-MISSING = Ask("reason", "missing", help="Exactly what is missing, in writing.")
+MISSING = Ask("reason", "missing", help=REASON.help)
 
 
 TRANSITIONS = {transition.name: transition for transition in (
