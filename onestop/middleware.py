@@ -2,6 +2,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from .problems import problem_response
+
 
 class ChosenLanguageMiddleware:
     """Vietnamese unless the visitor chose another language with the switch.
@@ -35,8 +37,6 @@ class RefuseNulCharactersMiddleware:
 
     def __call__(self, request):
         if request.path.startswith("/api/") and self._carries_nul(request):
-            from .problems import problem_response
-
             return problem_response(400, "The request contains a NUL character, which no field accepts.", request)
         return self.get_response(request)
 

@@ -4,6 +4,8 @@ token carries the scopes their client was granted), and the session for people i
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from .problems import PROBLEM_CONTENT_TYPE
+
 
 class ClientCredentialsScheme(OpenApiAuthenticationExtension):
     target_class = "onestop.api.ClientCredentialsAuthentication"
@@ -36,8 +38,6 @@ COMMON_PROBLEMS = {
 
 def problem_responses(result, generator, request, public):
     """Every operation may answer with these problems; operations declare their own others (409, 412...)."""
-    from .problems import PROBLEM_CONTENT_TYPE
-
     reference = {"$ref": "#/components/schemas/Problem"}
     for operations in result.get("paths", {}).values():
         for operation in operations.values():

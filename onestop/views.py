@@ -3,6 +3,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views import defaults
 
+from .problems import problem_response
+
 
 def health(request):
     """For load balancers and container health checks: the database and the cache answer."""
@@ -25,7 +27,5 @@ def health(request):
 def server_error(request):
     """A failure the code did not foresee: API callers get problem details, people the usual page."""
     if request.path.startswith("/api/"):
-        from .problems import problem_response
-
         return problem_response(500, "The server failed; the failure was logged.", request)
     return defaults.server_error(request)

@@ -1,23 +1,15 @@
 """Dossiers over the API: filed, read, listed and carried through their transitions by the same services as the
 portal and the single window, so the same rules hold. Thin: serializers check shapes, the services decide."""
 
-import base64
-import binascii
 import hashlib
 import json
 from contextlib import contextmanager
-from datetime import UTC
-from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
@@ -28,20 +20,31 @@ from rest_framework.views import APIView
 from onestop.api import Conflict, HasScope, PreconditionFailed, PreconditionRequired, UnprocessableEntity, api_client
 from onestop.http import client_ip
 from onestop.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
-from procedures.forms import application_form, form_data_for_storage
-from procedures.models import AdministrativeUnit, Agency, Procedure
-from procedures.selectors import current_version
-from procedures.validators import validate_identity_number, validate_phone_number
 from workflows.dossiers import selectors, services, transitions
 from workflows.dossiers.models import AuditEntry, Dossier
 from workflows.dossiers.staff import staff_roles
 from workflows.payments import services as payments
-from workflows.payments.models import Payment
 from workflows.reporting import indicators
 from workflows.reporting.forms import IndicatorQuery
-from workflows.reporting.indicators import INDICATORS
 
+from .filters import DossierFilter
 from .models import IdempotencyRecord
+from .serializers import (
+    ACTIONS,
+    AnswerSerializer,
+    DocumentUploadSerializer,
+    DossierDetailSerializer,
+    DossierSerializer,
+    FilingSerializer,
+    IndicatorReportSerializer,
+    LookupSerializer,
+    RecordedPaymentSerializer,
+    RecordPaymentSerializer,
+    TimelineEntrySerializer,
+    action_serializer,
+    as_file,
+    service_arguments,
+)
 
 FILING_EXAMPLE = OpenApiExample(
     "A construction permit filed by the national portal for a citizen", request_only=True,
@@ -79,245 +82,6 @@ class DossierPage(CursorPagination):
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = "-id"
-
-
-class DossierSerializer(serializers.ModelSerializer):
-    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    procedure_name = serializers.CharField(source="procedure.name", read_only=True)
-    receiving_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    competent_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    result_desk = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    commune = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    national_status = serializers.CharField(read_only=True, allow_null=True)
-    current_step = serializers.SerializerMethodField()
-    outcome = serializers.ChoiceField(choices=Dossier.Outcome.choices, allow_blank=True, read_only=True)
-
-    class Meta:
-        model = Dossier
-        fields = ["code", "version", "state", "national_status", "channel", "procedure", "procedure_name",
-                  "applicant_name", "receiving_agency", "competent_agency", "result_desk", "commune",
-                  "current_step", "submitted_at", "received_at", "due_at", "appointment_at", "result_at",
-                  "returned_at", "closed_at", "paused_at", "outcome", "reason", "result_delivery", "fees_due",
-                  "fees_paid"]
-        read_only_fields = fields
-
-    def get_current_step(self, dossier) -> dict | None:
-        step = dossier.current_step
-        if step is None:
-            return None
-        return {"order": step["order"], "name": step["name"], "role": step["role"],
-                "due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None}
-
-
-class PaymentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Payment
-        fields = ["amount", "method", "reference", "paid_at"]
-        read_only_fields = fields
-
-
-class DossierDetailSerializer(DossierSerializer):
-    form_data = serializers.JSONField(read_only=True)
-    applicant_identity_number = serializers.CharField(read_only=True)
-    applicant_phone = serializers.CharField(read_only=True)
-    applicant_email = serializers.CharField(read_only=True)
-    applicant_address = serializers.CharField(read_only=True)
-    payments = PaymentSerializer(many=True, read_only=True)
-
-    class Meta(DossierSerializer.Meta):
-        fields = [*DossierSerializer.Meta.fields, "applicant_identity_number", "applicant_phone", "applicant_email",
-                  "applicant_address", "delivery_address", "form_data", "payments"]
-        read_only_fields = fields
-
-
-class RecordedPaymentSerializer(PaymentSerializer):
-    dossier = serializers.CharField(source="dossier.code", read_only=True)
-    fees_due = serializers.IntegerField(source="dossier.fees_due", read_only=True)
-    fees_paid = serializers.IntegerField(source="dossier.fees_paid", read_only=True,
-                                         help_text="What the dossier has paid in all, this payment included.")
-
-    class Meta(PaymentSerializer.Meta):
-        fields = ["dossier", *PaymentSerializer.Meta.fields, "fees_due", "fees_paid"]
-        read_only_fields = fields
-
-
-class ApplicantSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    identity_number = serializers.CharField(max_length=12, validators=[validate_identity_number])
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True,
-                                  validators=[validate_phone_number])
-    email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-
-
-class Base64FileSerializer(serializers.Serializer):
-    """A file inside the JSON body: its name and its content, base64-encoded."""
-
-    filename = serializers.CharField(max_length=200)
-    content = serializers.CharField()
-
-    def validate_content(self, value):
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise serializers.ValidationError(_("Not valid base64.")) from None
-
-
-def _as_file(data):
-    """A validated Base64FileSerializer's data as a file the services accept."""
-    return ContentFile(data["content"], name=data["filename"])
-
-
-class DocumentUploadSerializer(Base64FileSerializer):
-    order = serializers.IntegerField(min_value=1, help_text="The required document's order in the procedure.")
-    content = serializers.CharField(help_text="The file, base64-encoded: a PDF, JPEG or PNG of at most 10 MB.")
-
-
-
-class FilingSerializer(serializers.Serializer):
-    procedure = serializers.SlugRelatedField(slug_field="code", queryset=Procedure.objects.available())
-    commune = serializers.SlugRelatedField(slug_field="code", required=False, allow_null=True,
-                                           queryset=AdministrativeUnit.objects.all(),
-                                           help_text="For a commune-level procedure: the commune that settles it.")
-    receiving_agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(receives_dossiers=True),
-        help_text="The desk that receives it (any desk in the province for most procedures).")
-    applicant = ApplicantSerializer(required=False, help_text="Whom it is filed for; a citizen filing for "
-                                                              "themselves leaves it out.")
-    form = serializers.DictField(required=False, default=dict, help_text="The application form's answers, by field "
-                                                                          "name.")
-    result_delivery = serializers.ChoiceField(choices=Dossier.ResultDelivery.choices, required=False)
-    delivery_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    documents = DocumentUploadSerializer(many=True, required=False, default=list)
-
-    def validate(self, data):
-        version = current_version(data["procedure"])
-        definition = version.snapshot.get("form", []) if version else []
-        form = application_form(definition, data=dict(data["form"].items()))
-        if not form.is_valid():
-            errors = {name: list(messages) for name, messages in form.errors.items()}
-            raise serializers.ValidationError({"form": errors})
-        data["form"] = form_data_for_storage(form)
-        return data
-
-
-class ActionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, help_text=(
-        "The version the caller last read; a stale one is refused with 409. Or send If-Match with the ETag."))
-
-
-class RecordPaymentSerializer(ActionSerializer):
-    amount = serializers.IntegerField(min_value=1, max_value=2_000_000_000, help_text="Whole đồng (VND).")
-    method = serializers.ChoiceField(choices=Payment.Method.choices,
-                                     help_text="online: through the payment platform; desk: at the desk.")
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="", help_text=(
-        "The payment platform's transaction (required online) or the desk's receipt number. The same method and "
-        "reference again with the same amount returns the first payment and records nothing."))
-    paid_at = serializers.DateTimeField(required=False, help_text="When it was paid; now if left out.")
-
-    def validate_paid_at(self, value):
-        # Any offset Python reads, even one PostgreSQL refuses (beyond ±15:59), is kept in UTC.
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise serializers.ValidationError(_("This time is out of range.")) from None
-
-
-class ResultFileSerializer(Base64FileSerializer):
-    content = serializers.CharField(help_text="The signed result, a PDF of at most 20 MB, base64-encoded.")
-
-
-class AnswerSerializer(ActionSerializer):
-    answer = serializers.CharField(help_text="The consulted agency's opinion.")
-
-
-class TimelineEntrySerializer(serializers.ModelSerializer):
-    actor_role = serializers.CharField()
-
-    class Meta:
-        model = AuditEntry
-        fields = ["at", "action", "from_state", "to_state", "step_order", "actor_role", "note"]
-
-
-class LookupSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    state = serializers.CharField()
-    national_status = serializers.CharField(allow_null=True)
-    procedure_name = serializers.CharField(source="procedure.name")
-    appointment_at = serializers.DateTimeField(allow_null=True)
-
-
-def _assignee(username):
-    if not username:
-        return None
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise serializers.ValidationError({"assignee": [_("No active colleague has this username.")]})
-    return user
-
-
-# How the API asks for each thing the transition registry asks, and turns the answer into the service's argument.
-FIELDS = {
-    "note": lambda ask: serializers.CharField(required=False, allow_blank=True, default=""),
-    "reason": lambda ask: serializers.CharField(help_text=ask.help),
-    "question": lambda ask: serializers.CharField(),
-    "assignee": lambda ask: serializers.CharField(required=ask.required, help_text=ask.help),
-    "new_appointment": lambda ask: serializers.DateTimeField(),
-    "amount": lambda ask: serializers.IntegerField(min_value=1, max_value=services.MAX_OBLIGATION,
-                                                   help_text=ask.help),
-    "result": lambda ask: ResultFileSerializer(required=False, help_text=ask.help),
-    "agencies": lambda ask: serializers.SlugRelatedField(slug_field="code", many=True, queryset=Agency.objects.all(),
-                                                         help_text=ask.help),
-    "days": lambda ask: serializers.DecimalField(max_digits=4, decimal_places=1, min_value=Decimal("0.5"),
-                                                 max_value=Decimal(60), help_text=ask.help),
-}
-CONVERT = {"assignee": _assignee, "result": lambda data: _as_file(data) if data else None}
-
-
-def _action_serializer(transition):
-    """The request body of a transition's endpoint: the version read, and what the registry asks."""
-    fields = {ask.field: FIELDS[ask.field](ask) for ask in transition.asks}
-    name = "".join(part.title() for part in transition.name.split("_"))
-    return type(f"{name}Serializer", (ActionSerializer,), fields)
-
-
-def _arguments(transition, data):
-    return {ask.keyword: CONVERT.get(ask.field, lambda value: value)(data.get(ask.field))
-            for ask in transition.asks}
-
-
-ACTIONS = {transition.name: transition for transition in transitions.in_api()}
-
-
-class UtcDateTimeFilter(filters.IsoDateTimeFilter):
-    """Any ISO 8601 offset Python reads, even one PostgreSQL refuses (beyond ±15:59), compared in UTC."""
-
-    def filter(self, queryset, value):
-        return super().filter(queryset, value.astimezone(UTC) if value else value)
-
-
-class DossierFilter(filters.FilterSet):
-    # The dossier's own column: no join, so no duplicates for a DISTINCT to remove.
-    state = filters.MultipleChoiceFilter(choices=Dossier.State.choices, distinct=False)
-    procedure = filters.CharFilter(field_name="procedure__code")
-    agency = filters.CharFilter(method="in_agency", help_text="An agency's code: received, settled or returned "
-                                                               "there.")
-    submitted_after = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
-    sla = filters.ChoiceFilter(method="in_sla", choices=[("on_time", "on time"), ("due_soon", "due soon"),
-                                                         ("overdue", "overdue"), ("paused", "paused")])
-
-    class Meta:
-        model = Dossier
-        fields = ["state", "procedure", "channel"]
-
-    def in_agency(self, queryset, name, value):
-        # The agency's id first: the dossier's agency columns are indexed, a join on the code is not.
-        agency = Agency.objects.filter(code=value).values_list("pk", flat=True).first()
-        return queryset.filter(Q(receiving_agency=agency) | Q(competent_agency=agency) | Q(result_desk=agency))
-
-    def in_sla(self, queryset, name, value):
-        return queryset.filter(selectors.sla_condition(value))
 
 
 @contextmanager
@@ -366,9 +130,9 @@ def _transition_view(transition):
     service = transitions.service(transition.name)
 
     def take(*, data, **common):
-        return service(**common, **_arguments(transition, data))
+        return service(**common, **service_arguments(transition, data))
 
-    return _action_view(transition.name, _action_serializer(transition), take, transition.label)
+    return _action_view(transition.name, action_serializer(transition), take, transition.label)
 
 
 def _answer_view():
@@ -452,7 +216,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 procedure=data["procedure"], acting_user=request.user, applicant=data.get("applicant"),
                 form_data=data["form"], commune=data.get("commune"), receiving_agency=data["receiving_agency"],
                 result_delivery=data.get("result_delivery"), delivery_address=data["delivery_address"],
-                uploads={document["order"]: _as_file(document) for document in data["documents"]},
+                uploads={document["order"]: as_file(document) for document in data["documents"]},
                 integrated=integrated, client_ip=client_ip(request))
         selectors.with_catalogue([dossier])
         return status.HTTP_201_CREATED, DossierDetailSerializer(dossier).data
@@ -467,7 +231,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         with refusals_as_problems():
             services.attach_document(dossier=dossier, acting_user=request.user,
                                      document_order=upload.validated_data["order"],
-                                     upload=_as_file(upload.validated_data), client_ip=client_ip(request))
+                                     upload=as_file(upload.validated_data), client_ip=client_ip(request))
         dossier.refresh_from_db()
         return self._dossier_response(dossier)
 
@@ -575,27 +339,8 @@ class LookupView(APIView):
         return Response(LookupSerializer(dossier).data)
 
 
-class IndicatorRowSerializer(serializers.Serializer):
-    key = serializers.CharField(allow_null=True, help_text=gettext_lazy(
-        "The group: an agency's, commune's, field's or procedure's code, a month (2026-10) or a day; null for the "
-        "whole scope."))
-    label = serializers.CharField()
-    figures = inline_serializer("IndicatorFigures", {
-        indicator.key: (serializers.IntegerField(help_text=indicator.definition) if indicator.kind == "count"
-                        else serializers.FloatField(allow_null=True, help_text=indicator.definition))
-        for indicator in INDICATORS
-    })
-
-
-class IndicatorReportSerializer(serializers.Serializer):
-    first = serializers.DateField()
-    last = serializers.DateField()
-    by = serializers.CharField(allow_null=True)
-    rows = IndicatorRowSerializer(many=True)
-
-
 class IndicatorsView(APIView):
-    """The service indicators (workflows.reporting.indicators): public figures, read with the catalogue scope."""
+    """The service indicators: public figures, read with the catalogue scope."""
 
     permission_classes = [HasScope]
     scopes = {"get": "catalogue:read"}

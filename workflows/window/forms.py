@@ -92,9 +92,11 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, name, dossier, **kwargs):
         super().__init__(*args, **kwargs)
-        self.transition = transitions.get(name)
+        # A name no transition has (a hand-edited address) gets a form that refuses to be taken.
+        self.transition = transitions.TRANSITIONS.get(name)
         self.dossier = dossier
-        asked = {WINDOW_FIELDS.get(ask.field, ask.field): ask for ask in self.transition.asks}
+        asks = self.transition.asks if self.transition else ()
+        asked = {WINDOW_FIELDS.get(ask.field, ask.field): ask for ask in asks}
         for field in [field for field in self.fields if field not in {"expected_version", *asked}]:
             del self.fields[field]
         for field, ask in asked.items():
@@ -108,7 +110,7 @@ class TransitionForm(forms.Form):
 
     def take(self, acting_user, address):
         """Calls the service behind the transition with what the person typed."""
-        if not self.transition.by_hand or not self.transition.in_window:
+        if self.transition is None or not self.transition.by_hand or not self.transition.in_window:
             raise services.NotPermitted(_("This cannot be done from the single window."))
         data = self.cleaned_data
         answers = {ask.keyword: data.get(WINDOW_FIELDS.get(ask.field, ask.field)) for ask in self.transition.asks}

@@ -1,7 +1,7 @@
 """The working-day clock: which days and hours count, and when a time limit ends.
 
 Time is measured as a position on a line of working minutes: position 0 is the start of the first working day the
-calendar knows, and every working day adds its working minutes (480 with the default 07:30–11:30 and 13:30–17:00).
+calendar knows, and every working day adds its working minutes (450 with the default 07:30–11:30 and 13:30–17:00).
 Adding a time limit is then an addition, and the time between two moments a subtraction, whatever weekends, public
 holidays and make-up Saturdays lie between them. No Django import: the calendar is built from plain data.
 """

@@ -3,6 +3,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
+from oauth2_provider.models import Application
+
+from procedures.models import Agency
+from workflows.dossiers.models import StaffMembership
+from workflows.integrations.models import ApiClient
 
 DEMO_ACCOUNTS = [
     # username, password, role, staff, superuser
@@ -62,11 +67,7 @@ class Command(BaseCommand):
     def integrator(self):
         """A demo API client with every scope, acting as a receiving officer of the provincial service centre;
         None before the catalogue is loaded."""
-        from oauth2_provider.models import Application
 
-        from procedures.models import Agency
-        from workflows.dossiers.models import StaffMembership
-        from workflows.integrations.models import ApiClient
 
         centre = Agency.objects.filter(kind=Agency.Kind.SERVICE_CENTRE, receives_dossiers=True).first()
         if centre is None:
