@@ -98,8 +98,8 @@ def refusals_as_problems(*, if_match=False):
         raise Conflict(str(refusal)) from refusal
 
 
-def _action_view(name, serializer_class, take, label):
-    """The endpoint POST /dossiers/{code}/<name>/ for one action: `take` calls its service with the validated
+def _action_view(name, path, serializer_class, take, label):
+    """The endpoint POST /dossiers/{code}/<path>/ for one action: `take` calls its service with the validated
     body."""
 
     def act(self, request, code=None):
@@ -115,7 +115,7 @@ def _action_view(name, serializer_class, take, label):
     # The router maps the HTTP method to the function by its name, so it is named before it is decorated; the
     # schema's description goes on the action, as the outer decorator.
     act.__name__ = act.__qualname__ = name
-    routed = action(detail=True, methods=["post"], url_path=name.replace("_", "-"),
+    routed = action(detail=True, methods=["post"], url_path=path,
                     serializer_class=serializer_class)(act)
     asks_reason = "reason" in serializer_class().fields
     return extend_schema(
@@ -132,14 +132,14 @@ def _transition_view(transition):
     def take(*, data, **common):
         return service(**common, **service_arguments(transition, data))
 
-    return _action_view(transition.name, action_serializer(transition), take, transition.label)
+    return _action_view(transition.name, transition.path, action_serializer(transition), take, transition.label)
 
 
 def _answer_view():
     def take(*, data, **common):
         return services.answer_consultation(**common, answer=data["answer"])
 
-    return _action_view("answer_consultation", AnswerSerializer, take,
+    return _action_view("answer_consultation", "answer-consultation", AnswerSerializer, take,
                         gettext_lazy("Answer for the consulted agency"))
 
 

@@ -70,5 +70,7 @@ RATEABLE_STATES = (State.RESULT_READY, State.RETURNED, State.REFUSED)
 # Fees are paid once the dossier is filed and until it is closed (a returned result's fees were paid before it).
 PAYABLE_STATES = (State.SUBMITTED, State.INCOMPLETE, State.RECEIVED, State.PROCESSING, State.PAUSED,
                   State.CONSULTING, State.FEES_DUE, State.RESULT_READY)
+# Closed without a decision on the request: not received, withdrawn, or stopped when the supplement never came.
+CLOSED_UNDECIDED = (State.REFUSED, State.WITHDRAWN, State.STOPPED)
 # Every queue of the single window holds one of these.
 QUEUED_STATES = (*OPEN_STATES, State.RESULT_READY)

@@ -17,6 +17,7 @@ import time
 import requests
 from django.conf import settings
 
+from workflows.dossiers import transitions
 from workflows.dossiers.selectors import api_dossiers
 
 from .models import WebhookSubscription
@@ -48,7 +49,7 @@ def payload(event):
     data = event.data
     return {
         "id": f"evt_{event.pk}",
-        "type": f"dossier.{data['action']}",
+        "type": transitions.get(data["action"]).event,
         "created_at": event.created_at.isoformat(),
         "data": {key: data[key] for key in ("code", "state", "national_status", "version")},
     }

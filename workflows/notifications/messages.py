@@ -39,6 +39,10 @@ STAFF_SUBJECTS = {
 }
 
 
+# The warnings to the competent agency's leaders about the dossier's own deadline.
+DOSSIER_DEADLINE_EVENTS = ("dossier_due_soon", "dossier_overdue")
+
+
 # What the administrator's list of deliveries calls the events that are not transitions.
 EVENT_LABELS = {
     "supplement_reminder": _("Reminder: supplement pending"),
@@ -74,7 +78,7 @@ def _staff_recipients(event):
         return users.none()
     if event.event == "escalation":
         return _holding(users, dossier.step_agency_id(dossier.current_step), LEADER_ROLES)
-    if event.event in ("dossier_due_soon", "dossier_overdue"):
+    if event.event in DOSSIER_DEADLINE_EVENTS:
         return _holding(users, dossier.competent_agency_id, LEADER_ROLES)
     if dossier.assignee_id is not None:
         people = users.filter(pk=dossier.assignee_id)
@@ -90,7 +94,7 @@ def _still_relevant(dossier, event):
     """A reminder about a step the dossier has left, or an apology already made, is no longer sent."""
     if event.event == "queued":
         return queue_position(dossier) == event.data.get("position")
-    if event.event in ("dossier_due_soon", "dossier_overdue"):
+    if event.event in DOSSIER_DEADLINE_EVENTS:
         return dossier.state in RUNNING_STATES and not dossier.apology_count
     return dossier.state in RUNNING_STATES and dossier.current_step_order == event.data.get("step")
 

@@ -19,7 +19,7 @@ from procedures.models import Agency
 from workflows.dossiers import transitions
 from workflows.dossiers.models import Dossier
 from workflows.dossiers.staff import StaffRole
-from workflows.dossiers.states import State
+from workflows.dossiers.states import WAITING_STATES, State
 
 FORMS = {
     "original": "Bản chính",
@@ -188,7 +188,7 @@ def timeliness(done_at, due_at):
 
 
 def _supplement_context(dossier, entry):
-    waiting = dossier.state in (State.INCOMPLETE, State.PAUSED)
+    waiting = dossier.state in WAITING_STATES
     return {
         "reason": dossier.reason if waiting else entry.note,
         # Asked before receipt, the dossier had no step yet.
@@ -312,7 +312,7 @@ def _received(dossier):
 
 
 def _supplement_asked(dossier):
-    return (dossier.state in (State.INCOMPLETE, State.PAUSED)
+    return (dossier.state in WAITING_STATES
             or dossier.audit_entries.filter(action__in=transitions.documented_by("supplement_request")).exists())
 
 

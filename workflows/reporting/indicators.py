@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import AdministrativeUnit, Agency, Field, Procedure
 from workflows.dossiers.models import Dossier, DossierDocument, Rating
+from workflows.dossiers.states import CLOSED_UNDECIDED
 from workflows.payments.models import Payment
 from workflows.worktime.clock import working_calendar
 
@@ -306,7 +307,7 @@ def count_events(first, last, *, dossiers=None, until=None):
     eligible = Q(procedure_version__snapshot__online_level="full")
     filed_online = Q(channel__in=[Dossier.Channel.ONLINE, Dossier.Channel.INTEGRATED])
     closings = dossiers.filter(closed_at__gte=start, closed_at__lt=end,
-                               state__in=[State.REFUSED, State.WITHDRAWN, State.STOPPED])
+                               state__in=CLOSED_UNDECIDED)
     settled = dossiers.filter(result_at__gte=start, result_at__lt=end)
     deadline_end = min(end, until) if until else end
     # Open when its deadline passed: not yet decided or closed then, nor stopped waiting for the applicant.
@@ -676,7 +677,7 @@ def late_dossiers(period, *, agency=None, commune=None, field=None, procedure=No
     settled_late = Q(result_at__gte=start, result_at__lt=end) & LATE_DECISION
     open_late = (Q(received_at__lt=end, due_at__lt=min(end, timezone.now()))
                  & (Q(result_at__isnull=True) | Q(result_at__gte=end))
-                 & ~Q(state__in=[State.REFUSED, State.WITHDRAWN, State.STOPPED], closed_at__lt=end)
+                 & ~Q(state__in=CLOSED_UNDECIDED, closed_at__lt=end)
                  & ~STOOD_STILL_AT_DEADLINE)
     return (Dossier.objects.filter(live_scope).filter(settled_late | open_late)
             .select_related("procedure", "competent_agency").order_by("due_at"))
