@@ -258,3 +258,15 @@ def test_the_window_shows_a_withdrawal_request_and_settles_it_with_a_reason(clie
     act(client, dossier, "accept_withdrawal")
     dossier.refresh_from_db()
     assert (dossier.state, dossier.reason) == (Dossier.State.WITHDRAWN, "Vẫn muốn rút")
+
+
+@pytest.mark.parametrize("name", ["no_such_thing", "lapse", "withdraw"])
+def test_a_transition_the_window_does_not_offer_is_refused_with_a_message(client, office, name):
+    dossier = received(office)
+
+    page = act(signed_in(client, office.receiver), dossier, name)
+
+    assert page.status_code == 200
+    assert [str(message) for message in page.context["messages"]] == [
+        "Không thể thực hiện thao tác này tại bộ phận một cửa."]
+    assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
