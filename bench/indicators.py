@@ -27,7 +27,7 @@ ones are rated (scores 1-5, lower when late). Step deadlines of the open dossier
 shares (10%, 70%, 10%, 10%) rather than by each procedure's own. The year defaults to 2025 so that the whole
 year, and the month after it, is in the past.
 
-Then, after VACUUM ANALYZE, times indicators.refresh over the year (once; prints the tally rows it wrote) and,
+Then, after VACUUM ANALYZE, times tallies.refresh over the year (once; prints the tally rows it wrote) and,
 5 times each, the province-year report by agency, by month and in all, a commune committee's report by procedure
 and the list of its late dossiers for one procedure: prints the median and the maximum in ms and the queries.
 """
@@ -676,7 +676,7 @@ def describe(year):
 def time_indicators(year, *, keep_tallies=False):
     from procedures.models import Agency
     from workflows.dossiers.models import Dossier
-    from workflows.reporting import indicators
+    from workflows.reporting import counting, indicators, tallies
     from workflows.reporting.models import DurationTally, IndicatorTally, MonthlyTally
 
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -686,7 +686,7 @@ def time_indicators(year, *, keep_tallies=False):
     else:
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
-            indicators.refresh(first_day=first, last_day=last)
+            tallies.refresh(first_day=first, last_day=last)
         refreshed = time.perf_counter() - started
         print(f"\nrefresh {first}..{last}: {refreshed:.1f} s, {len(captured)} queries; "
               f"{IndicatorTally.objects.count():,} daily and {MonthlyTally.objects.count():,} monthly tally rows, "
@@ -717,7 +717,7 @@ def time_indicators(year, *, keep_tallies=False):
         ("late dossiers, first 50", lambda: list(indicators.late_dossiers(period, agency=committee,
                                                                            procedure=procedure)[:50])),
         # What a report adds for the day not yet tallied, at the end of the busiest day of the year.
-        ("live counting of a busy day", lambda: indicators.count_events(date(year, 12, 30), date(year, 12, 30))),
+        ("live counting of a busy day", lambda: counting.count_events(date(year, 12, 30), date(year, 12, 30))),
     ]
     client = _leader_client()
     for name, query in [("dashboard page, the province", {"period": str(year)}),

@@ -60,14 +60,15 @@ def main():
                 dossier = service(dossier=dossier, acting_user=office[user])
             queries.append(len(captured.captured_queries))
 
+    from workflows.worktime.calendar import TimeLimit
     from workflows.worktime.clock import working_calendar
 
     calendar = working_calendar()
     received = datetime(2026, 2, 13, 9, tzinfo=calendar.timezone)
+    limits = [TimeLimit.days(days) for days in range(1, 31)]
     started = time.perf_counter()
     for index in range(100_000):
-        calendar.add(received + timedelta(minutes=index), calendar.minutes_for(Decimal(index % 30 + 1), "days"),
-                     whole_days=True)
+        calendar.due(received + timedelta(minutes=index), limits[index % 30])
     clock = time.perf_counter() - started
 
     print(f"{args.threads} thread{'s' if args.threads > 1 else ''} in one process")

@@ -23,6 +23,7 @@ from workflows.dossiers import selectors as dossier_selectors
 from workflows.dossiers import services, web
 from workflows.dossiers.models import Dossier, DossierDocument
 from workflows.dossiers.states import EDITABLE_STATES, RATEABLE_STATES
+from workflows.feedback import selectors as feedback_selectors
 from workflows.notifications import messages as notification_messages
 from workflows.notifications.models import Notification
 from workflows.paperwork import slips
@@ -195,6 +196,7 @@ def dossier_detail(request, pk):
         "rating": rating,
         "rating_form": RatingForm() if rating is None and dossier.state in RATEABLE_STATES else None,
         "slips": [(name, slips.SLIPS[name].label) for name in _citizen_slips(dossier)],
+        "feedback": feedback_selectors.feedback_on_dossier(request.user, dossier) if dossier.code else None,
     })
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "workflows.integrations",
     "workflows.notifications",
     "workflows.payments",
+    "workflows.feedback",
     "workflows.paperwork",
     "workflows.sla",
     "workflows.reporting",
@@ -163,6 +164,7 @@ CELERY_TASK_ROUTES = {
     "citizens.tasks.send_text": {"queue": "notifications"},
     "workflows.sla.tasks.run_sla_timers": {"queue": "timers"},
     "workflows.sla.tasks.send_daily_digest": {"queue": "timers"},
+    "workflows.sla.tasks.retime_dossiers": {"queue": "timers"},
     "workflows.reporting.tasks.refresh_indicators": {"queue": "timers"},
     "workflows.dossiers.tasks.sweep_orphan_files": {"queue": "timers"},
 }
@@ -230,7 +232,8 @@ ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OneStop] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "procedures:catalogue"
 # Also guards the public dossier lookup (citizens.views.lookup) against guessing.
-ACCOUNT_RATE_LIMITS = {"dossier_lookup": "10/m/ip,50/h/ip"}
+# Feedback sent without an account is limited like the public lookup (workflows.feedback).
+ACCOUNT_RATE_LIMITS = {"dossier_lookup": "10/m/ip,50/h/ip", "feedback_send": "5/m/ip,30/h/ip"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "citizens:dossiers"
 SILENCED_SYSTEM_CHECKS = [
@@ -333,8 +336,11 @@ ONESTOP_PROVINCE_CODE = env("ONESTOP_PROVINCE_CODE", default="38")
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# The working-day clock (see workflows/worktime/calendar.py). Provinces differ: one works 07:00-11:30,13:30-17:00.
-ONESTOP_WORKING_PERIODS = env("ONESTOP_WORKING_PERIODS", default="07:30-11:30,13:30-17:00")
+# The working-day clock (see workflows/worktime/calendar.py): 8 hours a day is the public-sector norm; provinces
+# differ in where they put them (one works 07:30-12:00,13:00-16:30).
+ONESTOP_WORKING_PERIODS = env("ONESTOP_WORKING_PERIODS", default="07:00-11:30,13:30-17:00")
+# Same-working-day procedures received after this time are settled the next working day; a procedure may set its own.
+ONESTOP_SAME_DAY_CUTOFF = env("ONESTOP_SAME_DAY_CUTOFF", default="15:00")
 ONESTOP_DUE_SOON_WORKING_HOURS = env.int("ONESTOP_DUE_SOON_WORKING_HOURS", default=8)
 # A step's share is often half a day: its holders are told this long before it is due.
 ONESTOP_STEP_DUE_SOON_WORKING_HOURS = env.int("ONESTOP_STEP_DUE_SOON_WORKING_HOURS", default=2)
@@ -342,6 +348,8 @@ ONESTOP_STEP_DUE_SOON_WORKING_HOURS = env.int("ONESTOP_STEP_DUE_SOON_WORKING_HOU
 # dossier is stopped, and how long before that they are reminded (working days).
 ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS = env.int("ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS", default=30)
 ONESTOP_SUPPLEMENT_REMINDER_WORKING_DAYS = env.int("ONESTOP_SUPPLEMENT_REMINDER_WORKING_DAYS", default=5)
+# Citizens' feedback and recommendations are answered within this many working days (workflows.feedback).
+ONESTOP_FEEDBACK_ANSWER_WORKING_DAYS = env.int("ONESTOP_FEEDBACK_ANSWER_WORKING_DAYS", default=10)
 # Where people reach OneStop: the links in emails.
 ONESTOP_SITE_URL = env("ONESTOP_SITE_URL", default="http://127.0.0.1:8000")
 ONESTOP_CALENDAR_YEARS_BACK = 5

@@ -41,6 +41,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("tai-khoan/", include("allauth.urls")),
     path("", include("citizens.urls")),
+    path("", include("workflows.feedback.urls")),
     path("", include("procedures.urls")),
 ]
 

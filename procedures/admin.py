@@ -127,11 +127,20 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_select_related = ["field"]
     inlines = [ProcessStepInline, RequiredDocumentInline, FeeInline, FormFieldInline, ProcedureVersionInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "field", "result", "legal_basis"]}),
+        (None, {"fields": ["code", "name", "field", "result", "legal_basis", "sets"]}),
         (_("Competence"), {"fields": ["level", "competent_agency", "competent_agency_kind", "boundary_free"]}),
         (_("Time limit"), {"fields": ["time_limit", "time_limit_unit", "intake_cutoff"]}),
         (_("Availability"), {"fields": ["online_level", "is_active", "effective_from", "effective_to"]}),
+        (_("Publication"), {"fields": ["announcement_decision", "announced_on", "published_on",
+                                       "publication_gaps_display"]}),
     ]
+    readonly_fields = ["publication_gaps_display"]
+
+    @admin.display(description=_("missing for a complete publication"))
+    def publication_gaps_display(self, procedure):
+        if procedure.pk is None:  # being added: no documents, steps or fees to read yet
+            return "—"
+        return ", ".join(procedure.publication_gaps) or "—"
 
     @admin.display(description=_("time limit"), ordering="time_limit")
     def time_limit_display(self, procedure):

@@ -3,9 +3,12 @@ file today, with their documents, steps, fees, application form and legal basis.
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 
 from onestop.api import HasScope
 
@@ -20,9 +23,9 @@ from .models import (
     ProcessStep,
     RequiredDocument,
 )
-from .selectors import search_procedures
+from .selectors import expected_appointment, search_procedures
 
-CATALOGUE_SCOPES = {"list": "catalogue:read", "retrieve": "catalogue:read"}
+CATALOGUE_SCOPES = {"list": "catalogue:read", "retrieve": "catalogue:read", "appointment": "catalogue:read"}
 
 
 class CataloguePage(CursorPagination):
@@ -114,6 +117,23 @@ class ProcedureDetailSerializer(ProcedureSerializer):
                   "legal_basis"]
 
 
+class AppointmentQuery(serializers.Serializer):
+    received_at = serializers.DateTimeField(
+        required=False, help_text="When the dossier would be received (ISO 8601; without an offset, the province's "
+                                  "local time). Now when left out.")
+
+
+class AppointmentSerializer(serializers.Serializer):
+    procedure = serializers.CharField(source="procedure.code")
+    time_limit = serializers.DecimalField(source="procedure.time_limit", max_digits=6, decimal_places=2)
+    time_limit_unit = serializers.ChoiceField(source="procedure.time_limit_unit", choices=Procedure.TimeUnit.choices)
+    intake_cutoff = serializers.TimeField(source="procedure.same_day_cutoff", allow_null=True, format="%H:%M")
+    received_at = serializers.DateTimeField()
+    appointment = serializers.DateTimeField(help_text="When the result would be due: the working calendar's answer "
+                                                      "for this time limit, holidays and announced days off counted.")
+    working_minutes = serializers.IntegerField(help_text="Working minutes from receipt to the appointment.")
+
+
 class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasScope]
     scopes = CATALOGUE_SCOPES
@@ -177,6 +197,21 @@ class ProcedureViewSet(CatalogueViewSet):
 
     def get_serializer_class(self):
         return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureSerializer
+
+    @extend_schema(summary="When a dossier of this procedure received then would be settled",
+                   parameters=[OpenApiParameter("received_at", OpenApiTypes.DATETIME,
+                                                description=AppointmentQuery().fields["received_at"].help_text)],
+                   responses=AppointmentSerializer)
+    @action(detail=True, url_path="appointment", filter_backends=[], pagination_class=None)
+    def appointment(self, request, code=None):
+        query = AppointmentQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        procedure = self.get_object()
+        try:
+            answer = expected_appointment(procedure, query.validated_data.get("received_at"))
+        except ValueError as error:
+            raise serializers.ValidationError({"received_at": [str(error)]}) from None
+        return Response(AppointmentSerializer({"procedure": procedure, **answer}).data)
 
     def get_queryset(self):
         procedures = Procedure.objects.available().select_related("field", "competent_agency")

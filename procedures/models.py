@@ -1,5 +1,6 @@
 """The catalogue: where dossiers are filed and settled, and what each procedure asks for."""
 
+from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,12 +11,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workflows.worktime.calendar import TimeLimit
+
 from .formatting import localized_number, plain_number
 from .validators import (
     agency_code_validator,
     form_field_name_validator,
     procedure_code_validator,
     unit_code_validator,
+    validate_step_shares,
     validate_template_file,
 )
 
@@ -259,6 +263,9 @@ class Procedure(EffectivePeriod):
     class TimeUnit(models.TextChoices):
         DAYS = "days", _("working days")
         HOURS = "hours", _("working hours")
+        # "Giải quyết trong ngày; nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo": the steps share working
+        # hours, the appointment is the closing time of the day of receipt or, after the cut-off, of the next one.
+        SAME_DAY = "same_day", _("same working day")
 
     class OnlineLevel(models.TextChoices):
         FULL = "full", _("Full-process online")
@@ -290,13 +297,19 @@ class Procedure(EffectivePeriod):
         _("time limit"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     time_limit_unit = models.CharField(
-        _("time limit unit"), max_length=10, choices=TimeUnit.choices, default=TimeUnit.DAYS
+        _("time limit unit"), max_length=10, choices=TimeUnit.choices, default=TimeUnit.DAYS,
+        help_text=_("For a same-working-day procedure the time limit is the working hours its steps share."),
     )
     intake_cutoff = models.TimeField(
         _("intake cut-off"),
         null=True,
         blank=True,
-        help_text=_("Dossiers received after this time count from the next working day (e.g. 15:00)."),
+        help_text=_("Same-working-day procedures only: received after this time, the result is due the next "
+                    "working day (15:00 when left empty)."),
+    )
+    sets = models.PositiveSmallIntegerField(
+        _("number of sets"), default=1, validators=[MinValueValidator(1)],
+        help_text=_("How many sets (bộ) of the documents a dossier holds, as the procedure publishes it."),
     )
     online_level = models.CharField(_("online service level"), max_length=10, choices=OnlineLevel.choices)
     boundary_free = models.BooleanField(
@@ -307,6 +320,18 @@ class Procedure(EffectivePeriod):
     result = models.CharField(_("result"), max_length=500)
     legal_basis = models.ManyToManyField(LegalDocument, verbose_name=_("legal basis"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Publication (Decision 766's publicity indicators): the decision announcing the procedure, and when it was
+    # published for citizens.
+    announcement_decision = models.CharField(
+        _("announcing decision"), max_length=60, blank=True, help_text=_("e.g. 1234/QĐ-UBND")
+    )
+    announced_on = models.DateField(
+        _("announced on"), null=True, blank=True, help_text=_("The date the announcing decision was signed.")
+    )
+    published_on = models.DateField(
+        _("published on"), null=True, blank=True,
+        help_text=_("The date it was published on the national public service portal and at the desks."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ProcedureQuerySet.as_manager()
@@ -355,10 +380,44 @@ class Procedure(EffectivePeriod):
                 raise ValidationError(
                     {"competent_agency_kind": _("Choose the commune agency that settles this procedure.")}
                 )
+        if self.intake_cutoff and self.time_limit_unit != self.TimeUnit.SAME_DAY:
+            raise ValidationError(
+                {"intake_cutoff": _("Only a same-working-day procedure has a cut-off; a limit in days never counts "
+                                    "the day of receipt, a limit in hours runs from the minute of receipt.")}
+            )
+
+    @property
+    def time_limit_rule(self):
+        """The time limit as the working calendar counts it."""
+        return TimeLimit.of(self.time_limit, self.time_limit_unit, self.same_day_cutoff)
+
+    @property
+    def same_day_cutoff(self):
+        """When a same-working-day procedure stops promising the result today."""
+        if self.time_limit_unit != self.TimeUnit.SAME_DAY:
+            return None
+        return self.intake_cutoff or time.fromisoformat(settings.ONESTOP_SAME_DAY_CUTOFF)
 
     @property
     def time_limit_display(self):
+        if self.time_limit_unit == self.TimeUnit.SAME_DAY:
+            return _("Within the working day (received after %(cutoff)s: the next working day)") % {
+                "cutoff": f"{self.same_day_cutoff:%H:%M}"}
         return f"{localized_number(self.time_limit)} {self.get_time_limit_unit_display()}"
+
+    @property
+    def publication_gaps(self):
+        """What a complete publication still lacks (documents, steps adding up to the time limit, fees, legal
+        basis, result); a free procedure states its fee as 0 with the exemption. Reads the prefetchable relations."""
+        steps = [step.share for step in self.steps.all()]
+        try:
+            validate_step_shares(time_limit=self.time_limit, shares=steps)
+        except ValidationError:
+            steps = None
+        present = [(_("documents"), self.documents.all()), (_("steps adding up to the time limit"), steps),
+                   (_("fees and charges"), self.fees.all()), (_("legal basis"), self.legal_basis.all()),
+                   (_("result"), self.result.strip())]
+        return [str(label) for label, value in present if not value]
 
     @property
     def total_fees(self):
@@ -376,8 +435,9 @@ class Procedure(EffectivePeriod):
             "competent_agency_kind": self.competent_agency_kind,
             "time_limit": plain_number(self.time_limit),
             "time_limit_unit": self.time_limit_unit,
-            "intake_cutoff": self.intake_cutoff.isoformat(timespec="minutes") if self.intake_cutoff else None,
+            "intake_cutoff": self.same_day_cutoff.isoformat(timespec="minutes") if self.same_day_cutoff else None,
             "online_level": self.online_level,
+            "sets": self.sets,
             "boundary_free": self.boundary_free,
             "result": self.result,
             "legal_basis": [

@@ -2,6 +2,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from workflows.worktime.clock import working_calendar
+
 from .models import AdministrativeUnit, Agency, Procedure, ProcedureVersion, RequiredDocument
 from .search import TYPO_SIMILARITY, name_similarity, words_match
 
@@ -109,3 +111,13 @@ def current_version(procedure):
     """The version a dossier of `procedure` is filed under today (None before it is published), from memory."""
     pk = procedure.versions.order_by("-number").values_list("pk", flat=True).first()
     return frozen_version(pk, procedure_id=procedure.pk) if pk is not None else None
+
+
+def expected_appointment(procedure, received_at=None):
+    """When a dossier of this procedure received at `received_at` (now by default) would be settled, and how many
+    working minutes from receipt that is: what desks quote on the phone and the portal shows."""
+    received_at = received_at or timezone.now()
+    calendar = working_calendar()
+    appointment = calendar.due(received_at, procedure.time_limit_rule)
+    return {"received_at": received_at, "appointment": appointment,
+            "working_minutes": calendar.working_minutes_between(received_at, appointment)}

@@ -36,6 +36,7 @@ def procedure_detail(request, code):
         {
             "procedure": procedure,
             "desks": selectors.receiving_desks(level=procedure.level, boundary_free=procedure.boundary_free),
+            "appointment": selectors.expected_appointment(procedure),
         },
     )
 

@@ -21,6 +21,7 @@ from procedures.models import (
     RequiredDocument,
 )
 from procedures.services import publish_procedure_version
+from workflows.worktime.models import CalendarException
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "thanh_hoa.yaml"
 
@@ -55,6 +56,8 @@ def load_catalogue(path=DEFAULT_CATALOGUE):
             _save(report, Field, {"code": field["code"]}, field)
         for entry in data["procedures"]:
             _load_procedure(report, entry)
+        for exception in data.get("calendar_exceptions", []):
+            _save(report, CalendarException, {"day": exception["day"]}, exception)
     return report
 
 
@@ -91,9 +94,12 @@ def _load_agencies(report, agencies):
 def _load_procedure(report, entry):
     simple = {
         key: entry.get(key)
-        for key in ["name", "level", "time_limit_unit", "online_level", "boundary_free", "result", "intake_cutoff"]
+        for key in ["name", "level", "time_limit_unit", "online_level", "boundary_free", "result", "intake_cutoff",
+                    "announced_on", "published_on"]
     }
+    simple["announcement_decision"] = entry.get("announcement_decision") or ""
     simple["time_limit"] = Decimal(str(entry["time_limit"]))
+    simple["sets"] = entry.get("sets", 1)
     simple["competent_agency_kind"] = entry.get("competent_agency_kind") or ""
     simple["is_active"] = entry.get("is_active", True)
     try:

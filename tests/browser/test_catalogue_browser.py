@@ -23,7 +23,8 @@ def test_citizen_finds_birth_registration_without_accents_on_a_phone(live_server
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/thu-tuc/1.001193/")
     assert phone.get_by_role("heading", level=1).inner_text() == "Thủ tục đăng ký khai sinh"
-    assert phone.locator("#time-limit").inner_text().startswith("1 ngày làm việc")
+    assert phone.locator("#time-limit").inner_text().startswith("Trong ngày làm việc (tiếp nhận sau 15:00")
+    assert phone.locator("#expected-appointment").inner_text().startswith("Dự kiến trả kết quả lúc 17:00")
     assert phone.locator("#documents tbody tr").count() >= 1
     assert phone.locator("#steps li").count() >= 2
     assert phone.get_by_role("heading", name="Phí, lệ phí").is_visible()

@@ -1,28 +1,38 @@
-"""A leader drills down the indicators dashboard from the province to a ward's late dossier, and anyone reads the
-public page, in a real browser."""
+"""A leader reads the Decision 766 points on the indicators dashboard and drills down from the province to a ward's
+late dossier, and anyone reads the public page, in a real browser, on the hand-counted October of
+tests/workflows/test_indicator_scores.py."""
 
 from tests.browser.test_single_window_browser import sign_in
-from tests.workflows.test_indicators import province  # noqa: F401 - the hand-counted October
+from tests.workflows.test_indicator_scores import province  # noqa: F401 - the hand-counted October
+
+# The browser reads the live server at today's date, after 6 November 2026: by then P5's 5 working days to be
+# published have run out too, so 1 of the 4 procedures announced in October was published on time: 6 × 1/4 = 1.50
+# points instead of 2.00, and the province's total is 47.10 − 2.00 + 1.50 = 46.60 of 88.
 
 
-def test_a_leader_drills_down_from_the_province_to_a_wards_late_dossier(
+def test_a_leader_reads_the_points_and_drills_down_to_a_wards_late_dossier(
         live_server, transactional_db, province, page, screenshot):  # noqa: F811
-    # The ward's chairman: the whole province's figures, and the late dossiers of the ward.
     sign_in(page, live_server, province.ward_leader)
     page.locator("#indicators-link").click()
     page.locator("#period-form input[name=period]").fill("2026-10")
     page.locator("#period-form button").click()
     page.wait_for_url("**period=2026-10**")
-    assert page.locator('.card[data-indicator="on_time_rate"] .value').inner_text() == "60,0%"
+    assert page.locator("#score-total").inner_text() == "46,60"
+    on_time = page.locator('#scorecard tr[data-indicator="on_time_rate"]')
+    assert on_time.locator(".rate").inner_text() == "46,7%" and on_time.locator(".points").inner_text() == "9,33"
+    assert "chưa đo được" in page.locator('#scorecard tr[data-indicator="national_sync_rate"]').inner_text()
+    assert page.locator("#scorecard-total").inner_text() == "46,60 / 88"
     assert page.locator("svg#trend rect.bar").count() == 12
     screenshot(page, "indicators-province")
 
-    page.locator(".ranking").first.get_by_role("link", name="UBND phường Hạc Thành").click()
+    # The ward ranks first by its share of the points it could earn (50.58 of 78).
+    page.locator(".ranking").first.locator(".rank").first.click()
     page.wait_for_url("**agency=000.01.01.H56**")
-    assert page.locator('td[data-indicator="received"]').inner_text() == "2"
+    assert page.locator("#score-total").inner_text() == "50,58"
+    assert page.locator('td[data-indicator="received"]').inner_text() == "3"
     page.locator("#groups").get_by_role("link", name="Đăng ký khai sinh").click()
-    page.wait_for_url("**procedure=1.001193**")
-    assert page.locator("#late tbody tr").all_inner_texts()[0].startswith(province.dossiers["D13"].code)
+    page.wait_for_url("**procedure=2.000002**")
+    assert page.locator("#late tbody tr").all_inner_texts()[0].startswith(province.dossiers["B2"].code)
     screenshot(page, "indicators-procedure")
 
     with page.expect_download() as download:
@@ -30,13 +40,18 @@ def test_a_leader_drills_down_from_the_province_to_a_wards_late_dossier(
     assert download.value.suggested_filename == "bao-cao-tthc-2026-10.xlsx"
 
 
-def test_the_public_page_shows_the_province_and_its_agencies_without_personal_data(
-        live_server, transactional_db, province, page, screenshot):  # noqa: F811
-    page.goto(f"{live_server.url}/chi-so/?period=2026-Q4")
-    # The quarter so far: since October, D6 has passed its deadline (4 November) too: (4 + 1) ÷ (6 + 4).
-    assert page.locator('#province-figures li[data-indicator="on_time_rate"] strong').inner_text() == "50,0%"
+def test_the_public_page_shows_the_points_of_the_province_and_its_agencies_without_personal_data(
+        live_server, transactional_db, province, page, phone, screenshot):  # noqa: F811
+    page.goto(f"{live_server.url}/chi-so/?period=2026-10")
+    assert page.locator("#score-total").inner_text() == "46,60"
+    assert page.locator('#scorecard tr[data-indicator="national_sync_rate"] .rate').inner_text() == "chưa đo được"
     agencies = page.locator("#agency-figures tbody tr").all_inner_texts()
-    # The desk only refused one at receipt: it handled nothing to rate.
-    assert len(agencies) == 2 and "Sở Xây dựng" in "".join(agencies)
-    assert province.dossiers["D5"].code not in page.content()
+    # The desk only refused one at receipt and saw one withdrawn before receipt: nothing to list. P5 is the
+    # department's: 1 of its 3 announced on time, 6 × 1/3 = 2.00 instead of 3.00, so 44.08 − 1.00 = 43.08.
+    assert len(agencies) == 2 and "50,58 / 78" in agencies[0] and "43,08 / 88" in agencies[1]
+    assert province.dossiers["A2"].code not in page.content()
     screenshot(page, "indicators-public")
+
+    phone.goto(f"{live_server.url}/chi-so/?period=2026-10")
+    assert phone.locator("#score-total").inner_text() == "46,60"
+    screenshot(phone, "indicators-public-phone")

@@ -58,6 +58,22 @@ def test_seeded_province_is_realistic(loaded):
         assert procedure.versions.count() == 1
 
 
+def test_the_seed_ships_2026s_announced_days_and_same_day_procedures(loaded):
+    from datetime import date
+
+    from workflows.worktime.clock import working_calendar
+    from workflows.worktime.models import CalendarException
+
+    assert set(CalendarException.objects.values_list("day", "kind")) >= {
+        (date(2026, 1, 2), "day_off"), (date(2026, 1, 10), "working_day")}
+    calendar = working_calendar()
+    assert not calendar.is_working_day(date(2026, 1, 2)) and calendar.is_working_day(date(2026, 1, 10))
+    # Civil status and certification: "trong ngày, nhận sau 15 giờ trả trong ngày làm việc tiếp theo".
+    for code in ["1.001193", "1.000894", "1.000656", "2.000815"]:
+        procedure = Procedure.objects.get(code=code)
+        assert (procedure.time_limit_unit, procedure.same_day_cutoff.isoformat()) == ("same_day", "15:00:00"), code
+
+
 def test_reloading_a_changed_procedure_publishes_a_new_version(loaded, tmp_path):
     data = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
     birth = next(entry for entry in data["procedures"] if entry["code"] == "1.001193")

@@ -30,7 +30,7 @@ def at_the_specialist(office):
 def test_the_clock_stops_while_the_obligation_is_unpaid_and_restarts_with_the_time_it_had_left(office):
     dossier = at_the_specialist(office)
     assert dossier.due_at == datetime(2026, 12, 7, 17, 0, tzinfo=TZ)
-    with at(12, 1):  # Tuesday 09:00: four working days and 8 hours left
+    with at(12, 1):  # Tuesday 09:00: four working days and 6 hours left
         dossier = services.notify_financial_obligation(dossier=dossier, acting_user=office.specialist,
                                                        amount=2_500_000, reason="Tiền sử dụng đất theo thông báo thuế")
     assert dossier.state == Dossier.State.FEES_DUE and dossier.national_status == "financial_obligation_due"
@@ -59,8 +59,9 @@ def test_the_clock_stops_while_the_obligation_is_unpaid_and_restarts_with_the_ti
             dossier = services.hand_over(dossier=dossier, acting_user=officer)
     with at(12, 10, 10):
         dossier = services.approve_dossier(dossier=dossier, acting_user=office.leader)
-    # Received 30 Nov 09:00 → 1 Dec 09:00 is 450 working minutes, then 9 Dec 09:00 → 10 Dec 10:00 is 510.
-    assert dossier.working_minutes_taken == 960
+    # Received Monday 30 Nov, counted from Tuesday 1 Dec 07:00: 120 working minutes to the obligation at 09:00,
+    # then 9 Dec 09:00 → 10 Dec 10:00 is 360 + 180.
+    assert dossier.working_minutes_taken == 660
 
 
 def test_only_the_current_step_notifies_an_obligation_and_only_in_processing_with_an_amount(office):

@@ -18,8 +18,8 @@ from tests.factories import AgencyFactory, CommuneFactory, FeeFactory, Procedure
 from tests.office import pdf
 from workflows.dossiers import services
 from workflows.payments.models import Payment
-from workflows.reporting import indicators
-from workflows.reporting.indicators import Period
+from workflows.reporting import indicators, tallies
+from workflows.reporting.periods import Period
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OCTOBER = Period.month(2026, 10)
@@ -201,22 +201,24 @@ HAND_COUNTED = {
     # At the end of October: D5 and D13 past their deadline; D6 in time, D10 waiting for the applicant.
     "in_progress_on_time": 2, "in_progress_late": 2,
     "refused": 1, "withdrawn": 1, "stopped": 1,
-    # Working minutes taken: D1 1410, D2 3210, D3 960 (450 + 510 around the pause), D4 2310, D9 1860, D12 960;
-    # 10,710 ÷ 6 dossiers ÷ 450 minutes a day. Rounded up to days: 3 3 4 5 6 8, the middle one is 4.
-    "average_days": 10_710 / 6 / 450, "median_days": 4,
-    # (4 settled on time + 2 in progress in time) ÷ (6 settled + 4 in progress)
-    "on_time_rate": 6 / 10,
-    # Online or integrated: 9 of 11 (D4 and D13 at the counter).
-    "online_filing_rate": 9 / 11,
+    # Working minutes taken, counted from the working day after receipt (480 minutes a day): D1 1140 (Fri, Mon,
+    # Tue to 10:00), D2 3060, D3 660 (120 + 540 around the pause), D4 2100, D9 1620, D12 660;
+    # 9,240 ÷ 6 dossiers ÷ 480 minutes a day. Rounded up to days: 2 2 3 4 5 7, the middle one is 3.
+    "average_days": 9_240 / 6 / 480, "median_days": 3,
+    # Handled: 6 settled + 4 in progress + D8 withdrawn and D11 stopped after receipt = 12;
+    # on time: 4 settled + 2 in progress in time.
+    "handled": 12, "closed_undecided": 2,
+    "on_time_rate": 6 / 12,
+    # Online or integrated: 9 of 11 (D4 and D13 at the counter); none asked for its result online.
+    "online_filing_rate": 9 / 11, "online_dossier_rate": 9 / 11,
     # The permit is full online: 9 received, 8 filed online or integrated (D4 at the counter); the birth
     # registration is partial online and does not count.
     "full_online_rate": 8 / 9,
     # Every procedure carries a fee; paid online: D1 and D12.
     "online_payment_rate": 2 / 11,
-    # With files: D1 D3 D12.
-    "digitised_rate": 3 / 11,
-    # Approved: D1 D3 D4 D9 D12; electronic result: D1 D12.
-    "electronic_result_rate": 2 / 5,
+    # Approved: D1 D3 D4 D9 D12; electronic result: D1 D12, both with their files (D3 has files, no electronic
+    # result).
+    "electronic_result_rate": 2 / 5, "digitised_rate": 2 / 5,
     # (6 settled − 1 dissatisfied (D2) − 2 late) ÷ 6
     "satisfaction_rate": 3 / 6,
     # D1 5, D2 2, D12 4
@@ -239,18 +241,18 @@ def test_each_indicator_for_the_province_matches_the_hand_count_live_tallied_and
     assert_hand_counted(figures()[0])
 
     with time_machine.travel(NOW, tick=False):
-        indicators.refresh(date(2026, 9, 1), date(2026, 11, 4))
-    assert indicators.complete_through() == date(2026, 11, 4)
+        tallies.refresh(date(2026, 9, 1), date(2026, 11, 4))
+    assert tallies.complete_through() == date(2026, 11, 4)
     assert_hand_counted(figures()[0])
     # September and October are whole months: the report reads their monthly sums.
-    assert indicators.MonthlyTally.objects.filter(month=date(2026, 10, 1)).count() == 3
+    assert tallies.MonthlyTally.objects.filter(month=date(2026, 10, 1)).count() == 3
 
     # Tallies up to mid-October, the rest counted live.
     with time_machine.travel(NOW, tick=False):
-        for model in (*indicators.COUNTED, *indicators.DURATIONS, indicators.TallyRefresh):
+        for model in (*indicators.COUNTED, *indicators.DURATIONS, tallies.TallyRefresh):
             model.objects.all().delete()
-        indicators.refresh(date(2026, 9, 1), date(2026, 10, 15))
-    assert indicators.complete_through() == date(2026, 10, 15)
+        tallies.refresh(date(2026, 9, 1), date(2026, 10, 15))
+    assert tallies.complete_through() == date(2026, 10, 15)
     assert_hand_counted(figures()[0])
 
 
@@ -260,7 +262,7 @@ def test_groups_split_the_province_by_agency_commune_field_procedure_and_month(p
     office = province.office
     if tallied:
         with time_machine.travel(NOW, tick=False):
-            indicators.refresh(date(2026, 9, 1), date(2026, 11, 4))
+            tallies.refresh(date(2026, 9, 1), date(2026, 11, 4))
     by_agency = {row.key: row.figures for row in figures(by="agency")}
     # The refusal at receipt belongs to the desk that refused it; everything else to the agency that settles it.
     assert by_agency[office.desk.pk].refused == 1 and by_agency[office.desk.pk].received == 0
@@ -320,22 +322,23 @@ def test_the_dashboard_the_exports_the_public_page_and_the_api_agree_with_the_ha
     for key in ("received", "settled_on_time", "settled_late", "in_progress_on_time", "in_progress_late",
                 "refused", "withdrawn", "stopped"):
         assert _shown(html, key) == str(HAND_COUNTED[key]), key
-    assert _shown(html, "on_time_rate") == "60,0%"  # the leader reads Vietnamese
+    # The leader reads Vietnamese.
+    assert "50,0%" in html.split('data-indicator="on_time_rate"', 1)[1].split("</tr>", 1)[0]
 
     # The province's report: carried over (D9) + new online + new at a desk; settled; in progress; and the rate.
-    total = [12, 1, 9, 2, 6, 4, 2, 4, 2, 2, 1, 1, 1, 60.0]
+    total = [12, 1, 9, 2, 6, 4, 2, 4, 2, 2, 1, 1, 1, 50.0]
     sheet = load_workbook(BytesIO(xlsx.content)).worksheets[0]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=7)]
-    assert rows[-1][2:] == total
+    assert rows[-1][2:16] == total
     # Received for settlement, with D9 carried over at the department.
     assert {row[1]: row[2] for row in rows[:-1]} == {str(office.department): 10, str(province.committee): 2,
                                                       str(office.desk): 0}
     csv_rows = list(csv.reader(StringIO(csv_report.content.decode("utf-8-sig"))))
-    assert [float(value) if "." in value else int(value) for value in csv_rows[-1][2:]] == total
+    assert [float(value) if "." in value else int(value) for value in csv_rows[-1][2:16]] == total
 
     assert public.status_code == 200
     assert _shown(public.content.decode(), "received") == "11"
-    assert "60,0%" in public.content.decode()
+    assert "50,0%" in public.content.decode()
     assert province.dossiers["D2"].applicant_name not in public.content.decode()
 
     assert answer.status_code == 200

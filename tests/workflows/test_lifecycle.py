@@ -49,7 +49,8 @@ def test_a_dossier_lives_from_filing_to_returned_result(office):
     assert dossier.competent_agency == office.department
     assert dossier.due_at == dossier.appointment_at == datetime(2026, 3, 16, 17, tzinfo=TZ)
     assert dossier.current_step["role"] == "receiving_officer"
-    assert dossier.step_due_at == datetime(2026, 3, 9, 14, 45, tzinfo=TZ)
+    # The first step's half day is the first half of the limit's first counted day: Tuesday 07:00–11:00.
+    assert dossier.step_due_at == datetime(2026, 3, 10, 11, tzinfo=TZ)
 
     dossier = services.hand_over(dossier=dossier, acting_user=office.receiver, assignee=office.specialist)
     assert (dossier.state, dossier.current_step["role"], dossier.assignee) == (

@@ -47,8 +47,9 @@ def test_a_supplement_during_processing_stops_the_clock_until_resubmission(offic
     with time_machine.travel(datetime(2026, 3, 23, 9, tzinfo=TZ), tick=False):
         dossier = services.supply_supplement(dossier=dossier, acting_user=office.citizen)
         # The same time left, rounded up to the close of the working day as limits in days are.
-        assert left <= dossier.clock().working_minutes_left < left + 450
-    # Paused Tuesday 10:00 with 4 days 7h30 left; resumed the Monday two weeks later at 9:00.
+        assert left <= dossier.clock().working_minutes_left < left + 480
+    # Paused Tuesday 10:00, three hours into the first counted day: 4 days 5 hours left; resumed the Monday two
+    # weeks later at 9:00.
     assert dossier.due_at == dossier.appointment_at == datetime(2026, 3, 27, 17, tzinfo=TZ)
     pause = dossier.pauses.get()
     assert (pause.started_at, pause.ended_at) == (datetime(2026, 3, 10, 10, tzinfo=TZ),
@@ -85,7 +86,7 @@ def test_a_late_dossier_gets_an_apology_and_stays_late(office):
 
     with time_machine.travel(datetime(2026, 3, 18, 9, tzinfo=TZ), tick=False):
         reading = dossier.clock()
-        assert (reading.status, reading.working_minutes_left) == ("overdue", -(450 + 90))
+        assert (reading.status, reading.working_minutes_left) == ("overdue", -(480 + 120))
 
 
 def test_inter_agency_consultation_returns_when_every_agency_has_answered(office):

@@ -45,12 +45,12 @@ def test_a_deadline_after_a_weekend_is_due_soon_from_friday_evening_and_overdue_
     # Five working days from Monday morning: the close of the next Monday.
     assert dossier.due_at == datetime(2026, 12, 7, 17, 0, tzinfo=TZ)
 
-    # Due soon with 8 working hours left; a working day is 7.5 hours (07:30-11:30, 13:30-17:00).
-    scan(datetime(2026, 12, 4, 16, 25, tzinfo=TZ))  # Friday: Monday and 35 minutes left
+    # Due soon with 8 working hours left: a whole working day (07:00-11:30, 13:30-17:00).
+    scan(datetime(2026, 12, 4, 16, 59, tzinfo=TZ))  # Friday: Monday and a minute left
     dossier.refresh_from_db()
     assert dossier.sla_mark == "" and events(dossier, "dossier_due_soon") == 0
 
-    scan(datetime(2026, 12, 4, 16, 35, tzinfo=TZ))  # Friday: Monday and 25 minutes left
+    scan(datetime(2026, 12, 4, 17, 1, tzinfo=TZ))  # Friday after closing: Monday is all that is left
     scan(datetime(2026, 12, 5, 10, 0, tzinfo=TZ))  # Saturday: nothing new to say
     dossier.refresh_from_db()
     assert dossier.sla_mark == "due_soon" and events(dossier, "dossier_due_soon") == 1
@@ -70,9 +70,9 @@ def test_tet_holidays_do_not_count_towards_the_deadline(office):
     Dossier.objects.filter(pk=dossier.pk).update(due_at=datetime(2027, 2, 11, 17, 0, tzinfo=TZ),
                                                  step_due_at=datetime(2027, 3, 1, 17, 0, tzinfo=TZ))
 
-    scan(datetime(2027, 2, 3, 16, 25, tzinfo=TZ))  # the last working afternoon before Tết
+    scan(datetime(2027, 2, 3, 16, 59, tzinfo=TZ))  # the last working afternoon before Tết
     assert events(dossier, "dossier_due_soon") == 0
-    scan(datetime(2027, 2, 3, 16, 35, tzinfo=TZ))
+    scan(datetime(2027, 2, 3, 17, 1, tzinfo=TZ))
     assert events(dossier, "dossier_due_soon") == 1
 
     for day in range(4, 11):  # a week of calendar days, none of them working days

@@ -19,7 +19,8 @@ from procedures.validators import validate_identity_number, validate_phone_numbe
 from workflows.dossiers import services, transitions
 from workflows.dossiers.models import AuditEntry, Dossier
 from workflows.payments.models import Payment
-from workflows.reporting.indicators import INDICATORS
+from workflows.reporting.figures import INDICATORS
+from workflows.reporting.scores import State as ScoreState
 
 
 class DossierSerializer(serializers.ModelSerializer):
@@ -230,6 +231,35 @@ def service_arguments(transition, data):
 ACTIONS = {transition.name: transition for transition in transitions.in_api()}
 
 
+class ScoreLineSerializer(serializers.Serializer):
+    indicator = serializers.CharField(source="rule.indicator", help_text=gettext_lazy(
+        "The indicator's key in `figures`."))
+    rate = serializers.FloatField(allow_null=True)
+    points = serializers.FloatField(allow_null=True, help_text=gettext_lazy(
+        "Null when it earns no points here: not measured yet, or nothing to count."))
+    maximum = serializers.IntegerField(source="rule.points")
+    full_at = serializers.FloatField(source="rule.full_at", help_text=gettext_lazy(
+        "The rate from which it earns all its points; below it, points in proportion to the rate."))
+    state = serializers.ChoiceField(choices=ScoreState.choices)
+
+
+class GroupScoreSerializer(serializers.Serializer):
+    key = serializers.CharField(source="group.key")
+    label = serializers.CharField(source="group.label")
+    points = serializers.FloatField()
+    out_of = serializers.IntegerField(help_text=gettext_lazy("The points of its indicators measured here."))
+    maximum = serializers.IntegerField(source="group.points")
+    indicators = ScoreLineSerializer(many=True, source="lines")
+
+
+class ScorecardSerializer(serializers.Serializer):
+    total = serializers.FloatField(help_text=gettext_lazy("Decision 766 points earned."))
+    out_of = serializers.IntegerField(help_text=gettext_lazy(
+        "The points of the indicators measured here: the total is out of these, not out of 100."))
+    maximum = serializers.IntegerField()
+    groups = GroupScoreSerializer(many=True)
+
+
 class IndicatorRowSerializer(serializers.Serializer):
     key = serializers.CharField(allow_null=True, help_text=gettext_lazy(
         "The group: an agency's, commune's, field's or procedure's code, a month (2026-10) or a day; null for the "
@@ -240,6 +270,7 @@ class IndicatorRowSerializer(serializers.Serializer):
                         else serializers.FloatField(allow_null=True, help_text=indicator.definition))
         for indicator in INDICATORS
     })
+    scores = ScorecardSerializer(help_text=gettext_lazy("Decision 766 points, by group and indicator."))
 
 
 class IndicatorReportSerializer(serializers.Serializer):

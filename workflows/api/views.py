@@ -24,7 +24,7 @@ from workflows.dossiers import selectors, services, transitions
 from workflows.dossiers.models import AuditEntry, Dossier
 from workflows.dossiers.staff import staff_roles
 from workflows.payments import services as payments
-from workflows.reporting import indicators
+from workflows.reporting import indicators, scores
 from workflows.reporting.forms import IndicatorQuery
 
 from .filters import DossierFilter
@@ -346,8 +346,8 @@ class IndicatorsView(APIView):
     scopes = {"get": "catalogue:read"}
 
     @extend_schema(
-        summary="Service indicators for a period, for the province or one agency, commune, field or procedure, "
-                "optionally grouped",
+        summary="Service indicators and their Decision 766 points for a period, for the province or one agency, "
+                "commune, field or procedure, optionally grouped",
         parameters=[
             OpenApiParameter("period", str, description="A year (2026), a quarter (2026-Q4) or a month (2026-10); "
                                                         "the current year when absent."),
@@ -377,8 +377,8 @@ class IndicatorsView(APIView):
         codes = indicators.codes(by, [row.key for row in rows]) if by in indicators.GROUP_MODELS else {}
         return Response(IndicatorReportSerializer({
             "first": period.first, "last": period.last, "by": by,
-            "rows": [{"key": self._key(by, row.key, codes), "label": row.label, "figures": row.figures.as_dict()}
-                     for row in rows],
+            "rows": [{"key": self._key(by, row.key, codes), "label": row.label, "figures": row.figures.as_dict(),
+                      "scores": scores.scorecard(row.figures)} for row in rows],
         }).data)
 
     @staticmethod

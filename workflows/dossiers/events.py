@@ -23,8 +23,8 @@ outbox_committed = Signal()
 dossier_changed = Signal()
 
 # Told to the applicant besides the transitions the registry marks: the timers' reminder before a supplement
-# request lapses.
-APPLICANT_REMINDERS = ("supplement_reminder",)
+# request lapses, and an appointment moved by a day off announced after receipt.
+APPLICANT_REMINDERS = ("supplement_reminder", "appointment_moved")
 
 
 def tells_applicant(event):

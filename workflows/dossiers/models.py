@@ -554,12 +554,10 @@ class AuditQuerySet(models.QuerySet):
         raise TypeError("The audit trail is append-only.")
 
 
-class AuditEntry(models.Model):
-    """One thing that happened to a dossier. Written once in the same transaction as the change, never updated or
-    deleted; the citizen's timeline and the process control slip are drawn from it. Our own model rather than
-    django-fsm-log because it also records data and document changes, the acting role and agency, and the step."""
+class AuditRecord(models.Model):
+    """What every audit trail records of one thing that happened: when, who in which capacity, what, and the
+    details. Written once in the same transaction as the change, never updated or deleted."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="audit_entries")
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
                               null=True, blank=True, related_name="+")
@@ -567,9 +565,6 @@ class AuditEntry(models.Model):
     actor_agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="+")
     action = models.CharField(_("action"), max_length=40)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
-    step_order = models.PositiveSmallIntegerField(_("step"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
@@ -577,10 +572,7 @@ class AuditEntry(models.Model):
     objects = AuditQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit trail")
-        ordering = ["dossier", "at", "id"]
-        indexes = [models.Index(fields=["dossier", "at"], name="audit_dossier_at_idx")]
+        abstract = True
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.action}"
@@ -592,5 +584,22 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only.")
+
+
+class AuditEntry(AuditRecord):
+    """One thing that happened to a dossier; the citizen's timeline and the process control slip are drawn from
+    it. Our own model rather than django-fsm-log because it also records data and document changes, the acting
+    role and agency, and the step."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="audit_entries")
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    step_order = models.PositiveSmallIntegerField(_("step"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["dossier", "at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"], name="audit_dossier_at_idx")]
 
 

@@ -162,7 +162,8 @@ TRANSITIONS = {transition.name: transition for transition in (
     Transition("return_result", _("Return the result"), rules.is_result_desk, capacity=Capacity.RESULT_DESK,
                tells_applicant=True, timeline=_("Result returned"), slip="result_return",
                handover=Handover("Trả kết quả", "applicant", finishes_step=True)),
-    Transition("lapse", _("Stop: the supplement did not come in time"), by_hand=False, tells_applicant=True),
+    Transition("lapse", _("Stop: the supplement did not come in time"), by_hand=False, tells_applicant=True,
+               slip="stop_notice"),
     Transition("withdraw", _("Withdraw"), rules.is_applicant, asks=(REASON,), in_window=False,
                timeline=_("You withdrew this dossier"), timeline_note=True,
                timeline_when=((State.WITHDRAWAL_REQUESTED, _("You asked to withdraw this dossier")),)),
@@ -183,6 +184,12 @@ ACTS = {act.name: act for act in (
         handover=Handover("Trả lời ý kiến phối hợp", "same")),
     Act("note", _("Internal note")),
     Act("record_payment", _("Payment recorded"), timeline=_("Your payment of the fees was recorded")),
+    # Feedback on the dossier (workflows.feedback), written into its trail as well as the feedback's own.
+    Act("feedback_sent", _("Feedback sent"), timeline=_("Feedback sent on this dossier")),
+    Act("feedback_answered", _("Feedback answered"), timeline=_("The agency answered the feedback")),
+    Act("feedback_rated", _("Verdict on the handling of feedback")),
+    Act("retimed", _("Deadlines moved by the working calendar"),
+        timeline=_("A day off was announced: your appointment moved")),
 )}
 
 _services = {}

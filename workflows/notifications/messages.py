@@ -8,6 +8,8 @@ sent, or when read in the inbox.
 """
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -46,6 +48,7 @@ DOSSIER_DEADLINE_EVENTS = ("dossier_due_soon", "dossier_overdue")
 # What the administrator's list of deliveries calls the events that are not transitions.
 EVENT_LABELS = {
     "supplement_reminder": _("Reminder: supplement pending"),
+    "appointment_moved": _("Appointment moved by a day off"),
     "queued": _("New in a queue"),
     "step_due_soon": _("Step due soon"),
     "step_overdue": _("Step overdue"),
@@ -56,10 +59,30 @@ EVENT_LABELS = {
 }
 
 
+# Events of the rooms above this one (workflows.feedback), which this room may not import: each registers at
+# start-up who hears it, its email's subject and where the email links to. Its words are here, as every event's.
+
+@dataclass(frozen=True)
+class Audience:
+    recipients: Callable  # outbox event -> [(channel, address, language)]
+    subject: str  # formatted with the event's data
+    link: Callable  # outbox event -> the path the email links to
+
+
+AUDIENCES = {}
+
+
+def register_audience(event, *, recipients, subject, link, label):
+    AUDIENCES[event] = Audience(recipients, subject, link)
+    EVENT_LABELS[event] = label
+
+
 # Who receives an event
 
 def recipients(event):
     """(channel, address, language) for everyone `event` is for, as things stand when it is relayed."""
+    if event.event in AUDIENCES:
+        return list(AUDIENCES[event.event].recipients(event))
     if tells_applicant(event.event):
         dossier = event.dossier
         language = dossier.applicant.language if dossier.applicant_id else settings.LANGUAGE_CODE
@@ -117,7 +140,10 @@ def email(event, language):
     with translation.override(language):
         context = _context(event)
         text = _render(f"notifications/messages/{event.event}.txt", context).strip()
-        if tells_applicant(event.event):
+        if event.event in AUDIENCES:
+            audience = AUDIENCES[event.event]
+            subject, link = audience.subject % context, audience.link(event)
+        elif tells_applicant(event.event):
             subject = _("Dossier %(code)s") % context
             # The public lookup works for everyone, with or without an account.
             link = f"{reverse('citizens:lookup')}?{urlencode({'code': context['code']})}"

@@ -1,5 +1,5 @@
-"""The official slips of the one-door desk as PDFs: the forms of Circular 01/2018/TT-VPCP as renumbered by
-Circular 03/2025/TT-VPCP, plus the record of the result's return.
+"""The official slips of the one-door desk as PDFs: forms 01 to 06 of Circular 03/2025/TT-VPCP, plus the record
+of the result's return (form 07, the tracking book, is a desk's register: book.py).
 
 Every slip is drawn from the dossier and its audit trail, never from what is true of the catalogue today, so a
 reprint says what was said then. The text is Vietnamese without gettext: these are official forms in the
@@ -8,18 +8,15 @@ official language. Each slip carries a QR code of the public lookup address the 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-
-import segno
-from django.template.loader import render_to_string
-from django.utils import timezone
-from weasyprint import HTML
 
 from procedures.models import Agency
 from workflows.dossiers import transitions
 from workflows.dossiers.models import Dossier
 from workflows.dossiers.staff import StaffRole
 from workflows.dossiers.states import WAITING_STATES, State
+
+from . import book
+from .printing import keep_words, letterhead, lookup_caption, moment, pdf, qr_data_uri, sets_of, timeliness, vnd
 
 FORMS = {
     "original": "Bản chính",
@@ -41,6 +38,11 @@ DELIVERY = {
     "post": "Qua dịch vụ bưu chính, đến địa chỉ: {address}",
     "online": "Trực tuyến, bằng bản điện tử",
 }
+# Form 04 is signed by the head of the agency; a department head signs it by the head's order (thừa lệnh,
+# Decree 30/2020/NĐ-CP).
+HEAD_SIGNS = {StaffRole.AGENCY_LEADER: "Thủ trưởng cơ quan", StaffRole.DEPARTMENT_HEAD: "TL. Thủ trưởng cơ quan"}
+# What a form prints where the dossier holds nothing, for the officer to fill in by hand.
+BLANK = "…………………"
 # The handovers the process control slip lists, from the transition registry: its line and where the dossier went.
 HANDOVERS = transitions.handovers()
 # The actions by which the holder of a step finishes with it (so the holder is their actor).
@@ -51,21 +53,16 @@ class SlipNotAvailable(ValueError):
     """The dossier has not reached the point where this slip exists (see available_slips)."""
 
 
-@dataclass(frozen=True)
-class Moment:
-    """A time as the slips print it: dd/mm/yyyy and HH:MM in the installation's time zone."""
-
-    date: str
-    time: str
-
-    def __str__(self):
-        return f"{self.time} ngày {self.date}"
+def _actor_agency(dossier, entry):
+    return entry.actor_agency if entry.actor_agency_id else dossier.receiving_agency
 
 
 @dataclass(frozen=True)
 class Slip:
     """One official slip: its printed title (also the label views offer), the function that renders it, the
-    form number it carries, the audit actions whose latest entry it documents, and when it applies."""
+    form number it carries, the audit actions whose latest entry it documents, when it applies, what it adds to
+    the shared context, and which agency issues it (by default the agency the documented entry's actor worked
+    for)."""
 
     label: str
     function: Callable[..., bytes]
@@ -73,16 +70,19 @@ class Slip:
     actions: tuple[str, ...]
     applies: Callable[[Dossier], bool]
     extra: Callable[[Dossier, object], dict] = lambda dossier, entry: {}
+    issued_by: Callable[[Dossier, object], Agency] = _actor_agency
+    landscape: bool = False
 
 
 def receipt_slip(dossier, *, lookup_url):
-    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (form 01): what was received, when, and when the result is
-    due."""
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (form 01): what was received, when, when the result is due, and
+    the dossier's entry in the desk's tracking book."""
     return _render("receipt", dossier, lookup_url)
 
 
 def supplement_request_slip(dossier, *, lookup_url):
-    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (form 02): what is missing, at receipt or during processing."""
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (form 02): what is missing, at receipt or during processing, and
+    whom to call."""
     return _render("supplement_request", dossier, lookup_url)
 
 
@@ -93,14 +93,20 @@ def refusal_slip(dossier, *, lookup_url):
 
 
 def apology_slip(dossier, *, lookup_url):
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (form 04): the reason for the delay and the new
-    appointment."""
+    """Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (form 04): the reason for the delay, and the
+    extended time limit the head of the agency asks the applicant to accept."""
     return _render("apology", dossier, lookup_url)
 
 
+def stop_notice_slip(dossier, *, lookup_url):
+    """Thông báo dừng giải quyết hồ sơ (form 05): the supplement asked for did not come in time, so the
+    processing stopped."""
+    return _render("stop_notice", dossier, lookup_url)
+
+
 def process_control_slip(dossier, *, lookup_url):
-    """Phiếu kiểm soát quá trình giải quyết hồ sơ (form 06): every handover with its time and its step's due
-    time."""
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (form 06): every handover with its time, its step's due time,
+    and the signatures of who gave and who took the dossier."""
     return _render("process_control", dossier, lookup_url)
 
 
@@ -114,22 +120,23 @@ def available_slips(dossier):
     return [name for name, slip in SLIPS.items() if slip.applies(dossier)]
 
 
-def slip_context(dossier, *, lookup_url, entry=None):
-    """What every slip prints: agencies, code, applicant, procedure, documents, times, officer and QR code.
-    `entry` is the audit entry the slip documents: its actor signs it and its agency issues it."""
+def slip_context(dossier, *, lookup_url, entry, issuer):
+    """What every slip prints: letterhead, code, applicant, procedure, documents, times, officer and QR code.
+    `entry` is the audit entry the slip documents (its actor signs it), `issuer` the agency that issues it."""
     snapshot = dossier.procedure_version.snapshot
     attached = set(dossier.documents.filter(is_current=True).values_list("document_order", flat=True))
-    issuer = entry.actor_agency if entry is not None and entry.actor_agency_id else dossier.receiving_agency
     # Before receipt the dossier names no competent agency; a province-level procedure as filed does.
     competent = dossier.competent_agency.name if dossier.competent_agency_id else (
         (snapshot["competent_agency"] or {}).get("name", ""))
+    applicant = [("Số định danh cá nhân", dossier.applicant_identity_number), ("Địa chỉ", dossier.applicant_address),
+                 ("Số điện thoại", dossier.applicant_phone), ("Thư điện tử", dossier.applicant_email)]
     return {
+        **letterhead(issuer, entry.at),
         "dossier": dossier,
         "procedure": snapshot,
-        "time_limit": f"{snapshot['time_limit'].replace('.', ',')} {TIME_UNITS[snapshot['time_limit_unit']]}",
-        "issuer": issuer,
-        "issuer_superior": _superior(issuer),
+        "time_limit": time_limit(snapshot),
         "competent_agency_name": competent,
+        "applicant": [(label, value or BLANK) for label, value in applicant],
         "documents": [
             {**document, "order": order, "form": FORMS.get(document["form"], document["form"]),
              "online": order in attached}
@@ -140,60 +147,68 @@ def slip_context(dossier, *, lookup_url, entry=None):
         "due": moment(dossier.due_at),
         "appointment": moment(dossier.appointment_at),
         "delivery": DELIVERY[dossier.result_delivery].format(
-            desk=getattr(dossier.result_desk, "name", ""), address=dossier.delivery_address),
-        "fees": f"{dossier.fees_due:,}".replace(",", ".") if dossier.fees_due else "",
+            desk=keep_words(dossier.result_desk.name) if dossier.result_desk_id else "",
+            address=dossier.delivery_address),
         "entry": entry,
-        "officer": person(entry.actor) if entry is not None else "",
-        "issued": moment(entry.at if entry is not None else timezone.now()),
+        "officer": person(entry.actor),
+        "issued": moment(entry.at),
         "lookup_url": lookup_url,
+        "lookup_caption": lookup_caption(lookup_url),
         "qr": qr_data_uri(lookup_url),
     }
 
 
-def moment(value):
-    """dd/mm/yyyy and HH:MM in Asia/Ho_Chi_Minh (the default zone, whatever zone a request activated); accepts
-    the ISO strings the audit trail stores."""
-    if not value:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    local = timezone.localtime(value, timezone.get_default_timezone())
-    return Moment(date=f"{local:%d/%m/%Y}", time=f"{local:%H:%M}")
+def time_limit(snapshot):
+    """The time limit as the procedure published it."""
+    if snapshot["time_limit_unit"] == "same_day":
+        return (f"giải quyết trong ngày làm việc; nhận hồ sơ sau {snapshot['intake_cutoff']} thì trả kết quả "
+                "trong ngày làm việc tiếp theo")
+    return f"{snapshot['time_limit'].replace('.', ',')} {TIME_UNITS[snapshot['time_limit_unit']]}"
 
 
 def person(user):
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
-def qr_data_uri(text):
-    """A PNG of one pixel per module with the standard quiet zone; the template scales it up without
-    smoothing."""
-    return segno.make(text, error="m").png_data_uri(scale=1, border=4)
-
-
-def timeliness(done_at, due_at):
-    """Trước hạn (an earlier day), đúng hạn (by the due time on its day) or quá hạn, as the forms classify."""
-    if done_at is None or due_at is None:
-        return ""
-    if isinstance(due_at, str):
-        due_at = datetime.fromisoformat(due_at)
-    if done_at > due_at:
-        return "Quá hạn"
-    zone = timezone.get_default_timezone()
-    early = timezone.localdate(done_at, zone) < timezone.localdate(due_at, zone)
-    return "Trước hạn" if early else "Đúng hạn"
-
-
 # What each slip adds to the shared context
+
+
+def _receipt_context(dossier, entry):
+    fees = dossier.procedure_version.snapshot["fees"]
+    return {
+        "sets": f"{sets_of(dossier):02d}",
+        "fees": [{"name": fee["name"], "amount": vnd(fee["amount"])} for fee in fees],
+        "fees_total": vnd(sum(fee["amount"] for fee in fees)),
+        "book": book.entry_of(dossier),
+        "copies": receipt_copies(dossier),
+    }
+
+
+def receipt_copies(dossier):
+    """Who keeps a copy (liên) of form 01: the applicant and the receiving desk, and the competent agency with
+    the dossier when another agency settles it."""
+    copies = ["giao người nộp hồ sơ"]
+    if dossier.competent_agency_id != dossier.receiving_agency_id:
+        copies.append(f"chuyển kèm hồ sơ đến {keep_words(dossier.competent_agency.name)}")
+    copies.append(f"lưu tại {keep_words(dossier.receiving_agency.name)}")
+    return copies
 
 
 def _supplement_context(dossier, entry):
     waiting = dossier.state in WAITING_STATES
+    issuer = _actor_agency(dossier, entry)
     return {
         "reason": dossier.reason if waiting else entry.note,
         # Asked before receipt, the dossier had no step yet.
         "during_processing": entry.from_state != State.SUBMITTED,
+        # Whom to ask (the agency that asked for it), and the desk that takes the supplement in when another.
+        "contact": _contact(issuer),
+        "desk": _contact(dossier.receiving_agency) if issuer != dossier.receiving_agency else None,
     }
+
+
+def _contact(agency):
+    return {"name": agency.name, "address": agency.address or BLANK, "phone": agency.phone or BLANK}
 
 
 def _refusal_context(dossier, entry):
@@ -201,7 +216,26 @@ def _refusal_context(dossier, entry):
 
 
 def _apology_context(dossier, entry):
-    return {"reason": entry.note, "new_appointment": moment(entry.data.get("new_appointment"))}
+    return {"reason": entry.note, "new_appointment": moment(entry.data.get("new_appointment")),
+            "signs_as": HEAD_SIGNS.get(entry.actor_role, HEAD_SIGNS[StaffRole.AGENCY_LEADER])}
+
+
+def _lapsed_request(dossier):
+    """The supplement request whose time ran out: the latest one before the dossier stopped."""
+    return (dossier.audit_entries.filter(action__in=transitions.documented_by("supplement_request"))
+            .select_related("actor_agency").order_by("-at", "-id").first())
+
+
+def _stop_notice_issuer(dossier, entry):
+    """The agency that asked for the supplement notifies the stop (the stop itself is the system's act)."""
+    return _actor_agency(dossier, _lapsed_request(dossier))
+
+
+def _stop_notice_context(dossier, entry):
+    request = _lapsed_request(dossier)
+    return {"asked": moment(request.at), "missing": request.note or dossier.reason,
+            "until": moment(request.data.get("supplement_due_at")),
+            "during_processing": request.from_state != State.SUBMITTED, "stopped": moment(entry.at)}
 
 
 def _result_context(dossier, entry):
@@ -278,17 +312,6 @@ def _step_holder(dossier, step, later_entries, agencies):
             "agency": agencies.get(dossier.step_agency_id(step), "")}
 
 
-def _superior(agency):
-    """The line above the issuing agency's name, as official letterheads print it."""
-    if agency is None:
-        return ""
-    if agency.parent_id:
-        return agency.parent.name
-    if agency.kind in Agency.PROVINCE_LEVEL_KINDS:
-        return f"Ủy ban nhân dân {agency.unit.name}"
-    return ""
-
-
 def _render(name, dossier, lookup_url):
     slip = SLIPS[name]
     if not slip.applies(dossier):
@@ -297,14 +320,14 @@ def _render(name, dossier, lookup_url):
              .order_by("-at", "-id").first())
     if entry is None:  # only a dossier written around the services lacks the entry its slip documents
         raise SlipNotAvailable(f"Dossier {dossier.code or dossier.pk} has no {'/'.join(slip.actions)} entry.")
-    context = {
-        **slip_context(dossier, lookup_url=lookup_url, entry=entry),
+    issuer = slip.issued_by(dossier, entry)
+    return pdf(f"paperwork/slips/{name}.html", {
+        **slip_context(dossier, lookup_url=lookup_url, entry=entry, issuer=issuer),
         **slip.extra(dossier, entry),
         "title": slip.label,
         "form": slip.form,
-    }
-    html = render_to_string(f"paperwork/slips/{name}.html", context)
-    return HTML(string=html).write_pdf()
+        "landscape": slip.landscape,
+    })
 
 
 def _received(dossier):
@@ -323,7 +346,7 @@ def _refused(dossier):
 SLIPS = {
     "receipt": Slip(
         label="Giấy tiếp nhận hồ sơ và hẹn trả kết quả", function=receipt_slip, form="Mẫu số 01",
-        actions=transitions.documented_by("receipt"), applies=_received,
+        actions=transitions.documented_by("receipt"), applies=_received, extra=_receipt_context,
     ),
     "supplement_request": Slip(
         label="Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", function=supplement_request_slip, form="Mẫu số 02",
@@ -334,13 +357,18 @@ SLIPS = {
         actions=transitions.documented_by("refusal"), applies=_refused, extra=_refusal_context,
     ),
     "apology": Slip(
-        label="Phiếu xin lỗi và hẹn lại ngày trả kết quả", function=apology_slip, form="Mẫu số 04",
+        label="Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", function=apology_slip, form="Mẫu số 04",
         actions=transitions.documented_by("apology"), applies=lambda dossier: dossier.apology_count > 0,
         extra=_apology_context,
     ),
+    "stop_notice": Slip(
+        label="Thông báo dừng giải quyết hồ sơ", function=stop_notice_slip, form="Mẫu số 05",
+        actions=transitions.documented_by("stop_notice"), applies=lambda dossier: dossier.state == State.STOPPED,
+        extra=_stop_notice_context, issued_by=_stop_notice_issuer,
+    ),
     "process_control": Slip(
         label="Phiếu kiểm soát quá trình giải quyết hồ sơ", function=process_control_slip, form="Mẫu số 06",
-        actions=transitions.documented_by("receipt"), applies=_received, extra=_process_context,
+        actions=transitions.documented_by("receipt"), applies=_received, extra=_process_context, landscape=True,
     ),
     # Not a numbered form of the circular: the desk's record that the applicant took the result.
     "result_return": Slip(

@@ -1,6 +1,7 @@
-"""The indicators dashboard in the admin, for leaders and administrators: the period's figures, the trend over the
-last twelve months, rankings of agencies and communes by on-time rate, and a drill-down from the province to an
-agency, a procedure and its late dossiers; with the periodic report as XLSX or CSV."""
+"""The indicators dashboard in the admin, for leaders and administrators: the period's Decision 766 points and the
+figures behind them, the trend over the last twelve months, rankings of agencies, communes and fields by points, and
+a drill-down from the province to an agency, a procedure and its late dossiers; with the periodic report as XLSX or
+CSV."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -12,12 +13,11 @@ from django.utils.translation import gettext as _
 from workflows.dossiers import selectors
 from workflows.dossiers.staff import LEADER_ROLES, StaffRole, staff_roles
 
-from . import exports, indicators
+from . import exports, indicators, scores
+from .figures import INDICATORS
 from .forms import IndicatorQuery
-from .indicators import INDICATORS, Period, add_months
+from .periods import Period, add_months
 
-HEADLINE = ["on_time_rate", "online_filing_rate", "full_online_rate", "online_payment_rate", "digitised_rate",
-            "electronic_result_rate", "satisfaction_rate"]
 RANKED = 10
 
 
@@ -53,11 +53,11 @@ def dashboard(request):
     # The twelve months ending with the period's.
     trend_first = add_months(period.last.replace(day=1), -11)
     trend = indicators.report(Period(trend_first, period.last), by="month", **scope)
-    rows = indicators.report(period, by=by, **scope) if by else []
+    rows = scores.ranked(indicators.report(period, by=by, **scope)) if by else []
     query = {"period": period.slug} if period.slug else {"first": period.first, "last": period.last}
     context.update(
-        period=period, scope=scope, summary=summary, grouping=by,
-        headline=[(indicator, summary[indicator.key]) for indicator in INDICATORS if indicator.key in HEADLINE],
+        period=period, scope=scope, summary=summary, grouping=by, scorecard=scores.scorecard(summary),
+        score_groups=scores.TABLE,
         trend=_trend_chart(trend),
         rows=_drilled(rows, query, scope, by),
         breadcrumbs=_breadcrumbs(query, scope),
@@ -65,9 +65,11 @@ def dashboard(request):
     )
     if by == "agency":
         context["rankings"] = [
-            (_("Agencies by on-time rate"), _ranking(rows, query, scope, "agency")),
-            (_("Communes by on-time rate"), _ranking(indicators.report(period, by="commune"), query, scope,
-                                                     "commune")),
+            (_("Agencies by Decision 766 points"), _ranking(rows, query, "agency")),
+            (_("Communes by Decision 766 points"), _ranking(
+                scores.ranked(indicators.report(period, by="commune")), query, "commune")),
+            (_("Fields by Decision 766 points"), _ranking(
+                scores.ranked(indicators.report(period, by="field")), query, "field")),
         ]
     if scope:
         context["late"] = list(indicators.late_dossiers(period, **scope).filter(
@@ -99,21 +101,22 @@ def _codes_of(scope):
 
 
 def _drilled(rows, query, scope, by):
-    """The table's rows, best on-time rate first, each with its link one level down."""
-    codes = indicators.codes(by, [row.key for row in rows]) if by else {}
+    """The table's rows with their scorecards, best first, each with its link one level down."""
+    codes = indicators.codes(by, [row.key for row, _card in rows]) if by else {}
     carried = {**query, **_codes_of(scope)}
-    return [(row, f"?{urlencode({**carried, by: codes[row.key]})}" if row.key in codes else None)
-            for row in indicators.best_first(rows)]
+    return [(row, card, f"?{urlencode({**carried, by: codes[row.key]})}" if row.key in codes else None)
+            for row, card in rows]
 
 
-def _ranking(rows, query, scope, by):
-    """The best and the worst RANKED by on-time rate, as bars."""
-    rated = [row for row in indicators.best_first(rows) if row.figures.on_time_rate is not None]
+def _ranking(rows, query, by):
+    """The best and the worst RANKED by their share of the points they could earn, as bars; those that handled no
+    dossier are not ranked."""
+    rated = list(enumerate([(row, card) for row, card in rows if row.figures.handled and card.out_of], start=1))
     shown = rated if len(rated) <= 2 * RANKED else rated[:RANKED] + rated[-RANKED:]
-    codes = indicators.codes(by, [row.key for row in shown])
-    return [{"label": row.label, "rate": row.figures.on_time_rate, "width": round(row.figures.on_time_rate * 100, 1),
-             "handled": row.figures.settled + row.figures.in_progress, "position": rated.index(row) + 1,
-             "link": "?" + urlencode({**query, by: codes.get(row.key)})} for row in shown]
+    codes = indicators.codes(by, [row.key for _position, (row, _card) in shown])
+    return [{"label": row.label, "card": card, "width": round(card.share * 100, 1), "position": position,
+             "link": "?" + urlencode({**query, by: codes.get(row.key)})}
+            for position, (row, card) in shown]
 
 
 def _breadcrumbs(query, scope):

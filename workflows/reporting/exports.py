@@ -1,19 +1,22 @@
 """The periodic report on settling administrative procedures, in the layout the province sends upward (the
 Government Office's form: received, of which carried over and newly received online or at a desk; settled, on time
-or late; in progress, within time or late), as XLSX and CSV; with every indicator and its definition."""
+or late; in progress, within time or late), followed by the Decision 766 points of each group and the total, as XLSX
+and CSV; the XLSX adds every indicator, every indicator's points, and their definitions."""
 
 import csv
 import io
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from . import indicators
-from .indicators import INDICATORS, Figures, Period
+from . import indicators, scores
+from .figures import BY_KEY, INDICATORS, Figures
+from .periods import Period
 
 
 @dataclass
@@ -22,9 +25,13 @@ class ReportLine:
     figures: Figures
     carried_over: int
 
+    @cached_property
+    def card(self):
+        return scores.scorecard(self.figures)
+
     @property
     def columns(self):
-        figures = self.figures
+        figures, card = self.figures, self.card
         return [
             self.carried_over + figures.received, self.carried_over,
             figures.received_online + figures.received_integrated, figures.received_counter,
@@ -32,6 +39,7 @@ class ReportLine:
             figures.in_progress, figures.in_progress_on_time, figures.in_progress_late,
             figures.refused, figures.withdrawn, figures.stopped,
             _percent(figures.on_time_rate),
+            *(group.points if group.out_of else None for group in card.groups), card.total, card.out_of,
         ]
 
 
@@ -42,10 +50,12 @@ def _percent(rate):
 def headers():
     """The two header rows: groups spanning columns, then each column."""
     groups = [(_("Received for settlement"), 4), (_("Settled"), 3), (_("In progress"), 3),
-              (_("Not received"), 1), (_("Withdrawn"), 1), (_("Stopped"), 1), (_("On-time rate (%)"), 1)]
+              (_("Not received"), 1), (_("Withdrawn"), 1), (_("Stopped"), 1), (_("On-time rate (%)"), 1),
+              (_("Decision 766 points"), len(scores.TABLE) + 2)]
     columns = [_("Total"), _("Carried over"), _("New, online"), _("New, at a desk or by post"),
                _("Total"), _("Early or on time"), _("Late"),
-               _("Total"), _("Within time"), _("Late"), "", "", "", ""]
+               _("Total"), _("Within time"), _("Late"), "", "", "", "",
+               *(f"{group.label} ({group.points})" for group in scores.TABLE), _("Total"), _("Measurable, of 100")]
     return groups, columns
 
 
@@ -133,23 +143,41 @@ def as_xlsx(title, period, lines):
     for line in lines:
         figures_sheet.append([line.label, *(_cell(indicator, line.figures[indicator.key])
                                             for indicator in INDICATORS)])
-    for cell in figures_sheet[1]:
-        cell.font, cell.fill = Font(bold=True), HEAD
-    figures_sheet.column_dimensions["A"].width = 48
+    _head(figures_sheet)
+
+    points_sheet = book.create_sheet(_("Points")[:31])
+    points_sheet.append([_("Agency / field / procedure"),
+                         *(f"{BY_KEY[rule.indicator].label} ({rule.points})" for _group, rule in scores.RULES),
+                         _("Total"), _("Measurable, of 100")])
+    for line in lines:
+        card = line.card
+        points_sheet.append([line.label, *(item.points for group in card.groups for item in group.lines),
+                             card.total, card.out_of])
+    _head(points_sheet)
 
     definitions = book.create_sheet(_("Definitions")[:31])
-    definitions.append([_("Indicator"), _("Definition"), _("Formula")])
+    definitions.append([_("Indicator"), _("Definition"), _("Formula"), _("Decision 766 group"), _("Points"),
+                        _("All the points from (%)")])
+    scored = {rule.indicator: (group, rule) for group, rule in scores.RULES}
     for indicator in INDICATORS:
-        definitions.append([str(indicator.label), str(indicator.definition), indicator.formula])
-    for cell in definitions[1]:
-        cell.font, cell.fill = Font(bold=True), HEAD
-    definitions.column_dimensions["A"].width = 28
-    definitions.column_dimensions["B"].width = 90
-    definitions.column_dimensions["C"].width = 60
+        group, rule = scored.get(indicator.key, (None, None))
+        definitions.append([str(indicator.label), str(indicator.definition), indicator.formula,
+                            str(group.label) if group else None, rule.points if rule else None,
+                            _percent(rule.full_at) if rule else None])
+    _head(definitions)
+    for column, width in zip("ABCDEF", (28, 90, 60, 28, 8, 12)):
+        definitions.column_dimensions[column].width = width
 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _head(sheet):
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True), HEAD
+    sheet.column_dimensions["A"].width = 48
+    sheet.freeze_panes = "B2"
 
 
 def _cell(indicator, value):

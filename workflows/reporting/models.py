@@ -5,37 +5,44 @@ from procedures.models import Agency, Procedure
 
 
 class TallyCounts(models.Model):
-    """What happened to the dossiers of one procedure at one agency over a day (IndicatorTally) or a month
-    (MonthlyTally), counted by workflows.reporting.indicators so that a report over any period sums a few rows
-    instead of scanning the dossiers. Each count is dated by its own event: receipt, decision, closing, the deadline
-    passing, the rating."""
+    """What happened to the dossiers (and the feedback) of one procedure at one agency over a day (IndicatorTally)
+    or a month (MonthlyTally), counted by workflows.reporting.counting so that a report over any period sums a few
+    rows instead of scanning the dossiers. Each count is dated by its own event: receipt, decision, closing, a
+    dossier becoming late, the rating, feedback falling due or being answered."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    # None for feedback about the agency rather than one of its procedures.
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, null=True, related_name="+")
     received_online = models.PositiveIntegerField(default=0)
     received_counter = models.PositiveIntegerField(default=0)
     received_integrated = models.PositiveIntegerField(default=0)
+    online_served = models.PositiveIntegerField(default=0)
     full_online_eligible = models.PositiveIntegerField(default=0)
     full_online = models.PositiveIntegerField(default=0)
     with_fees = models.PositiveIntegerField(default=0)
     paid_online = models.PositiveIntegerField(default=0)
-    digitised = models.PositiveIntegerField(default=0)
     settled_on_time = models.PositiveIntegerField(default=0)
     settled_late = models.PositiveIntegerField(default=0)
     settled_approved = models.PositiveIntegerField(default=0)
     results_electronic = models.PositiveIntegerField(default=0)
+    digitised = models.PositiveIntegerField(default=0)
+    settled_dissatisfied = models.PositiveIntegerField(default=0)
     settled_minutes = models.BigIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
     withdrawn = models.PositiveIntegerField(default=0)
     stopped = models.PositiveIntegerField(default=0)
-    # Dossiers leaving processing (decided, withdrawn or stopped after receipt), and the deadline passing on an open
-    # dossier and such a dossier leaving: running sums of these give what is in progress, and late, on any day.
+    closed_undecided = models.PositiveIntegerField(default=0)
+    # Dossiers leaving processing (decided, withdrawn or stopped after receipt), and an open dossier becoming late
+    # and such a dossier leaving: running sums of these give what is in progress, and late, on any day.
     exits = models.PositiveIntegerField(default=0)
     overdue_from = models.PositiveIntegerField(default=0)
     overdue_exits = models.PositiveIntegerField(default=0)
     ratings = models.PositiveIntegerField(default=0)
     rating_points = models.PositiveIntegerField(default=0)
-    dissatisfied = models.PositiveIntegerField(default=0)
+    feedback_due = models.PositiveIntegerField(default=0)
+    feedback_on_time = models.PositiveIntegerField(default=0)
+    feedback_rated = models.PositiveIntegerField(default=0)
+    feedback_satisfied = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True

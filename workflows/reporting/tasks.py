@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from . import indicators
+from . import tallies
 
 
 @shared_task
 def refresh_indicators():
-    """Recounts the indicator tallies of the last weeks up to yesterday (workflows.reporting.indicators.refresh)."""
-    return indicators.refresh()
+    """Recounts the indicator tallies of the last weeks up to yesterday (workflows.reporting.tallies.refresh)."""
+    return tallies.refresh()

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onestop.admin_pages import ServiceKeptAdmin
 from onestop.http import client_ip
 from procedures.formatting import vnd
 from procedures.forms import application_form, form_data_for_storage
@@ -19,8 +20,9 @@ from workflows.dossiers import selectors, services, transitions, web
 from workflows.dossiers.models import AuditEntry, Dossier, DossierDocument
 from workflows.dossiers.staff import StaffRole, agencies_where, staff_roles
 from workflows.dossiers.states import CLOCK_STATES, PAYABLE_STATES, State
-from workflows.paperwork import slips
-from workflows.paperwork.web import slip_response
+from workflows.paperwork import book, slips
+from workflows.paperwork.forms import BookForm
+from workflows.paperwork.web import book_response, slip_response
 from workflows.payments import services as payments
 from workflows.payments.forms import DeskPaymentForm
 from workflows.payments.models import Payment
@@ -77,7 +79,7 @@ class CappedCountPaginator(Paginator):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ServiceKeptAdmin):
     """The single window: queues of the dossiers a staff member's agencies and roles allow, and each dossier's
     page with the transitions they may take now. Dossiers change through their transitions only."""
 
@@ -94,18 +96,6 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_active and (request.user.is_superuser or bool(staff_roles(request.user)))
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return selectors.visible_dossiers(request.user).order_by("-submitted_at", "-id")
@@ -135,13 +125,15 @@ class DossierAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "queue_counts": selectors.queue_counts(request.user),
                          "current_queue": request.GET.get("queue", ""),
-                         "can_file_walk_in": bool(agencies_where(request.user, StaffRole.RECEIVING_OFFICER))}
+                         "can_file_walk_in": bool(agencies_where(request.user, StaffRole.RECEIVING_OFFICER)),
+                         "can_open_book": book.desks_for(request.user).exists()}
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
             path("file/", wrap(self.file_walk_in_view), name="workflows_dossier_file"),
+            path("book/", wrap(self.book_view), name="workflows_dossier_book"),
             path("<int:pk>/act/<slug:name>/", wrap(self.act_view), name="workflows_dossier_act"),
             path("<int:pk>/note/", wrap(self.note_view), name="workflows_dossier_note"),
             path("<int:pk>/answer/", wrap(self.answer_view), name="workflows_dossier_answer"),
@@ -360,6 +352,17 @@ class DossierAdmin(admin.ModelAdmin):
         if document is None:
             raise Http404
         return web.document_response(document)
+
+    def book_view(self, request):
+        """Form 07: the tracking book of a desk this person works at, for the days they choose, as PDF or XLSX."""
+        form = BookForm(request.GET or None, user=request.user)
+        if not form.fields["desk"].queryset.exists():
+            raise PermissionDenied
+        if form.is_valid():
+            return book_response(form.register(), form.cleaned_data["file_format"])
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Dossier tracking book"), "form": form}
+        return TemplateResponse(request, "admin/workflows/dossier/book.html", context)
 
     def slip_view(self, request, pk, name):
         dossier = self._visible(request, pk)

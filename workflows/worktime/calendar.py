@@ -1,18 +1,20 @@
 """The working-day clock: which days and hours count, and when a time limit ends.
 
 Time is measured as a position on a line of working minutes: position 0 is the start of the first working day the
-calendar knows, and every working day adds its working minutes (450 with the default 07:30–11:30 and 13:30–17:00).
+calendar knows, and every working day adds its working minutes (480 with the default 07:00–11:30 and 13:30–17:00).
 Adding a time limit is then an addition, and the time between two moments a subtraction, whatever weekends, public
 holidays and make-up Saturdays lie between them. No Django import: the calendar is built from plain data.
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 
 import holidays as holiday_rules
 
-DEFAULT_PERIODS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
+DEFAULT_PERIODS = ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
+SAME_DAY_CUTOFF = time(15, 0)
 
 
 def parse_periods(text):
@@ -31,6 +33,40 @@ def parse_periods(text):
 def _minutes(moment_of_day):
     """Whole minutes since midnight: the clock counts in minutes, seconds never move a deadline."""
     return moment_of_day.hour * 60 + moment_of_day.minute
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A time limit as the law states it: N working days, N working hours, or "within the working day, the next
+    one when received after the cut-off"."""
+
+    DAYS, HOURS, SAME_DAY = "days", "hours", "same_day"
+
+    amount: Decimal
+    unit: str
+    cutoff: time = SAME_DAY_CUTOFF
+
+    @classmethod
+    def of(cls, amount, unit, cutoff=None):
+        """From the catalogue's fields (numbers and times as stored, or as their text)."""
+        if isinstance(cutoff, str):
+            cutoff = time.fromisoformat(cutoff)
+        if unit not in (cls.DAYS, cls.HOURS, cls.SAME_DAY):
+            raise ValueError(f"unknown time-limit unit {unit!r}")
+        return cls(Decimal(str(amount)), unit, cutoff or SAME_DAY_CUTOFF)
+
+    @classmethod
+    def days(cls, amount):
+        return cls.of(amount, cls.DAYS)
+
+    @property
+    def in_whole_days(self):
+        """Counted by the day and ending at a closing time; a fraction of a day counts by the minute."""
+        return self.unit == self.SAME_DAY or (self.unit == self.DAYS and self.amount == self.amount.to_integral())
+
+    def share(self, amount):
+        """A step's share of this limit, in the unit the steps count in (hours for a same-day procedure)."""
+        return TimeLimit.of(amount, self.HOURS if self.unit == self.SAME_DAY else self.unit)
 
 
 class SlaStatus:
@@ -71,7 +107,8 @@ class WorkingCalendar:
         self.periods = tuple((_minutes(start), _minutes(end)) for start, end in periods)
         self.day_minutes = sum(end - start for start, end in self.periods)
         rules = holiday_rules.VN(years=range(first_year, last_year + 1))
-        self._days_off = dict(rules.items())
+        # Vietnam Culture Day is a day off only if the Labour Code says so: administrators add it as an exception.
+        self._days_off = {day: name for day, name in rules.items() if (day.month, day.day) != (11, 24)}
         self._working_exceptions = dict.fromkeys(rules.weekend_workdays, "")
         # What the administrators announced overrides the library, which learns of yearly decisions late.
         for day, name in dict(extra_days_off).items():
@@ -120,6 +157,12 @@ class WorkingCalendar:
             offset -= length
         return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=self.timezone)
 
+    def _next_working_day_index(self, day):
+        index = bisect_right(self._working_ordinals, day.toordinal())
+        if index >= len(self._working_ordinals):
+            raise ValueError(f"the working calendar covers {self.first_year}–{self.last_year} only")
+        return index
+
     def _day_index(self, day):
         index = bisect_left(self._working_ordinals, day.toordinal())
         if index >= len(self._working_ordinals) or day.year < self.first_year:
@@ -128,40 +171,48 @@ class WorkingCalendar:
 
     # What a dossier asks of the clock
 
-    def clock_start(self, received_at, *, cutoff=None):
-        """Where the time limit starts counting: received after closing time or after the procedure's cut-off,
-        it counts from the next working morning."""
-        position = self.position(received_at)
+    def counting_start(self, received_at, limit):
+        """Where a time limit starts counting. In whole days the day of receipt is never counted, whatever the hour
+        (Civil Code 2015 arts. 147–148); a same-day procedure counts today until its cut-off; hours and fractions
+        of a day count from the minute of receipt."""
         local = received_at.astimezone(self.timezone)
-        if cutoff is not None and self.is_working_day(local.date()) and local.time() >= cutoff:
-            position = (position // self.day_minutes + 1) * self.day_minutes
-        return position
+        if limit.unit == TimeLimit.SAME_DAY:
+            if self.is_working_day(local.date()) and local.time() <= limit.cutoff:
+                return self._day_index(local.date()) * self.day_minutes
+            return self._next_working_day_index(local.date()) * self.day_minutes
+        if limit.in_whole_days:
+            return self._next_working_day_index(local.date()) * self.day_minutes
+        return self.position(received_at)
 
-    def deadline(self, start_position, minutes, *, whole_days):
-        """The end of a time limit: in days it runs to the close of the working day it lands on; in hours, to the
-        exact working minute."""
-        end = start_position + minutes
+    def due(self, received_at, limit):
+        """The appointment: the closing time of the N-th working day after the day of receipt, or the exact
+        working minute a limit in hours or in a fraction of a day ends at."""
+        return self.moment(self.counting_start(received_at, limit) + self.length(limit))
+
+    def length(self, limit):
+        """A time limit in working minutes; one working day is the configured day, however long."""
+        if limit.unit == TimeLimit.SAME_DAY:
+            return self.day_minutes
+        factor = self.day_minutes if limit.unit == TimeLimit.DAYS else 60
+        return round(limit.amount * factor)
+
+    def add(self, start, minutes):
+        """The moment `minutes` working minutes after `start`, to the exact minute."""
+        return self.moment(self.position(start) + minutes)
+
+    def resume(self, due_at, *, paused_at, resumed_at, whole_days, counted_from=0):
+        """The deadline after a pause: the clock stopped at `paused_at` (or had not started yet: `counted_from`)
+        with some working time left, and starts again at `resumed_at` with exactly that time; a limit in whole
+        days still ends at a closing time."""
+        remaining = self.position(due_at) - max(self.position(paused_at), counted_from)
+        end = self.position(resumed_at) + remaining
         if whole_days:
-            end = -(-end // self.day_minutes) * self.day_minutes if end > 0 else self.day_minutes
+            end = -(-end // self.day_minutes) * self.day_minutes
         return self.moment(end)
-
-    def add(self, start, minutes, *, whole_days=False, cutoff=None):
-        return self.deadline(self.clock_start(start, cutoff=cutoff), minutes, whole_days=whole_days)
 
     def working_minutes_between(self, earlier, later):
         """Working minutes from one moment to another; negative when `later` is before `earlier`."""
         return self.position(later) - self.position(earlier)
-
-    def minutes_for(self, amount, unit):
-        """A time limit or share as working minutes; `unit` is "days" or "hours"."""
-        factor = self.day_minutes if unit == "days" else 60
-        return round(float(amount) * factor)
-
-    def resume_deadline(self, due_at, *, paused_at, resumed_at, whole_days):
-        """The deadline after a pause: the clock stopped at `paused_at` with some working time left and starts
-        again at `resumed_at` with exactly that time."""
-        remaining = self.position(due_at) - self.position(paused_at)
-        return self.deadline(self.position(resumed_at), remaining, whole_days=whole_days)
 
     def read(self, due_at, now, *, due_soon_minutes, paused_remaining=None):
         """Due at, time left (or late by) and on time / due soon / overdue / paused, as of `now`."""

@@ -1,19 +1,16 @@
 """Consulting other agencies (liên thông) and their answers."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from workflows.worktime.clock import working_calendar
-
 from ..models import Consultation, Dossier
 from ..staff import LEADER_ROLES, StaffRole, acting_role, agencies_where
 from ..transitions import serves
 from .core import NotPermitted, audit, lock, required, take
+from .deadlines import working_days_after
 
 __all__ = ["consult_agencies", "answer_consultation"]
 
@@ -29,8 +26,7 @@ def consult_agencies(*, dossier, acting_user, agencies, question, days, expected
         consulted = [agency for agency in agencies if agency.pk != dossier.competent_agency_id]
         if not consulted:
             raise ValidationError(_("Choose at least one other agency to consult."), code="no_agency")
-        calendar = working_calendar()
-        due = calendar.add(now, calendar.minutes_for(Decimal(days), "days"), whole_days=True)
+        due = working_days_after(now, days)
         dossier.consult()
         Consultation.objects.bulk_create([
             Consultation(dossier=dossier, agency=agency, question=question, requested_at=now, due_at=due,

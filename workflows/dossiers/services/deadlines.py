@@ -1,18 +1,33 @@
 """The deadlines a use case sets or moves, on the working calendar."""
 
-from datetime import time
-from decimal import Decimal
-
 from django.conf import settings
 
+from workflows.worktime.calendar import TimeLimit
 from workflows.worktime.clock import working_calendar
 
 from ..models import PausePeriod
 
 
-def clock_start(calendar, dossier, received_at):
-    cutoff = dossier.procedure_version.snapshot["intake_cutoff"]
-    return calendar.clock_start(received_at, cutoff=time.fromisoformat(cutoff) if cutoff else None)
+def time_limit(dossier):
+    """The procedure's time limit as it was when the dossier was filed."""
+    snapshot = dossier.procedure_version.snapshot
+    unit, cutoff = snapshot["time_limit_unit"], snapshot["intake_cutoff"]
+    if unit == TimeLimit.DAYS:
+        cutoff = None  # filed before limits in days stopped counting the day of receipt: it never counts now
+    elif unit == TimeLimit.HOURS and cutoff:
+        unit = TimeLimit.SAME_DAY  # filed before same-day procedures had their own unit
+    return TimeLimit.of(snapshot["time_limit"], unit, cutoff)
+
+
+def receipt_deadlines(dossier, received_at):
+    """The appointment, and when the first step is due: its share counts from when the limit starts counting
+    (or from receipt, for a same-day procedure received before its cut-off)."""
+    calendar = working_calendar()
+    limit = time_limit(dossier)
+    due_at = calendar.due(received_at, limit)
+    start = max(calendar.counting_start(received_at, limit), calendar.position(received_at))
+    first_step_due = calendar.moment(start + calendar.length(limit.share(dossier.steps[0]["share"])))
+    return {"due_at": due_at, "first_step_due_at": min(first_step_due, due_at)}
 
 
 def working_minutes_taken(dossier, decided_at):
@@ -20,21 +35,23 @@ def working_minutes_taken(dossier, decided_at):
     calendar = working_calendar()
     waited = sum(calendar.working_minutes_between(pause.started_at, pause.ended_at or decided_at)
                  for pause in dossier.pauses.all())
-    return max(calendar.position(decided_at) - clock_start(calendar, dossier, dossier.received_at) - waited, 0)
+    counted_from = calendar.counting_start(dossier.received_at, time_limit(dossier))
+    return max(calendar.position(decided_at) - counted_from - waited, 0)
 
 
 def resumed_deadlines(dossier, now):
     """The clock starts again with exactly the time it had left, for the whole dossier and for the current step;
     the pause is closed."""
     calendar = working_calendar()
-    whole_days = dossier.procedure_version.snapshot["time_limit_unit"] == "days"
+    limit = time_limit(dossier)
+    counted_from = calendar.counting_start(dossier.received_at, limit)
     paused_at = dossier.paused_at
     end_pause(dossier, now)
     return {
-        "due_at": calendar.resume_deadline(dossier.due_at, paused_at=paused_at, resumed_at=now,
-                                           whole_days=whole_days),
-        "step_due_at": calendar.resume_deadline(dossier.step_due_at, paused_at=paused_at, resumed_at=now,
-                                                whole_days=False) if dossier.step_due_at else None,
+        "due_at": calendar.resume(dossier.due_at, paused_at=paused_at, resumed_at=now,
+                                  whole_days=limit.in_whole_days, counted_from=counted_from),
+        "step_due_at": calendar.resume(dossier.step_due_at, paused_at=paused_at, resumed_at=now,
+                                       whole_days=False, counted_from=counted_from) if dossier.step_due_at else None,
     }
 
 
@@ -42,14 +59,44 @@ def end_pause(dossier, at):
     PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=at)
 
 
-def supplement_due(asked_at):
+def working_days_after(moment, days, calendar=None):
+    """The closing time of the N-th working day after the day of `moment`, as time limits in days are counted."""
+    return (calendar or working_calendar()).due(moment, TimeLimit.days(days))
+
+
+def supplement_due(asked_at, calendar=None):
     """When a supplement request lapses: the configured number of working days after it was made."""
-    calendar = working_calendar()
-    days = settings.ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS
-    return calendar.add(asked_at, days * calendar.day_minutes, whole_days=True)
+    return working_days_after(asked_at, settings.ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS, calendar)
 
 
 def step_due(dossier, step, start):
+    """A step's share counts from its start to the minute; it never runs past the dossier's appointment."""
     calendar = working_calendar()
-    unit = dossier.procedure_version.snapshot["time_limit_unit"]
-    return calendar.add(start, calendar.minutes_for(Decimal(step["share"]), unit))
+    due = calendar.add(start, calendar.length(time_limit(dossier).share(step["share"])))
+    return min(due, dossier.due_at) if dossier.due_at else due
+
+
+def replayed_deadlines(dossier, calendar):
+    """The deadlines as `calendar` counts them: from receipt, through every pause since, as the use cases set
+    them one after another. The same history gives the same answer, so replaying twice moves nothing."""
+    limit = time_limit(dossier)
+    received_at = dossier.received_at
+    counted_from = calendar.counting_start(received_at, limit)
+    pauses = [pause for pause in dossier.pauses.all() if pause.ended_at and pause.started_at >= received_at]
+    due_at = calendar.due(received_at, limit)
+    for pause in pauses:
+        due_at = calendar.resume(due_at, paused_at=pause.started_at, resumed_at=pause.ended_at,
+                                 whole_days=limit.in_whole_days, counted_from=counted_from)
+    deadlines = {"due_at": due_at}
+    if dossier.step_due_at and dossier.current_step:
+        start = calendar.position(dossier.step_started_at)
+        if dossier.current_step["order"] == dossier.steps[0]["order"] and dossier.step_started_at == received_at:
+            start = max(start, counted_from)  # as receipt_deadlines() set it
+        step_due_at = calendar.moment(start + calendar.length(limit.share(dossier.current_step["share"])))
+        for pause in pauses:
+            if pause.started_at >= dossier.step_started_at:
+                step_due_at = calendar.resume(step_due_at, paused_at=pause.started_at, resumed_at=pause.ended_at,
+                                              whole_days=False, counted_from=counted_from)
+        deadlines["step_due_at"] = min(step_due_at, due_at)
+    return deadlines
+

@@ -67,12 +67,15 @@ def request_supplement(*, dossier, acting_user, missing, expected_version=None, 
     missing = required(missing)
     now = timezone.now()
 
+    until = supplement_due(now)
+
     def apply(dossier):
-        dossier.request_supplement(at=now, missing=missing, supplement_due_at=supplement_due(now))
+        dossier.request_supplement(at=now, missing=missing, supplement_due_at=until)
         PausePeriod.objects.create(dossier=dossier, started_at=now, reason=missing)
 
+    # The deadline goes into the audit entry: the stop notice cites it after the dossier has forgotten it.
     return take(dossier, acting_user, "request_supplement", apply, expected_version=expected_version,
-                client_ip=client_ip, note=missing)
+                client_ip=client_ip, note=missing, data={"supplement_due_at": until.isoformat()})
 
 
 @serves("supply")

@@ -1,16 +1,13 @@
 """Receipt at the desk: received and routed, refused, or asked for what is missing."""
 
-from decimal import Decimal
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.models import Agency
-from workflows.worktime.clock import working_calendar
 
 from ..transitions import serves
 from .core import DossierError, required, take
-from .deadlines import clock_start, supplement_due
+from .deadlines import receipt_deadlines, supplement_due
 
 __all__ = ["receive_dossier", "competent_agency_for", "refuse_dossier", "request_documents", "resubmit_dossier"]
 
@@ -22,18 +19,7 @@ def receive_dossier(*, dossier, acting_user, expected_version=None, client_ip=No
     now = timezone.now()
 
     def apply(dossier):
-        snapshot = dossier.procedure_version.snapshot
-        calendar = working_calendar()
-        start = clock_start(calendar, dossier, now)
-        whole_days = snapshot["time_limit_unit"] == "days"
-        limit = calendar.minutes_for(Decimal(snapshot["time_limit"]), snapshot["time_limit_unit"])
-        first_share = calendar.minutes_for(Decimal(dossier.steps[0]["share"]), snapshot["time_limit_unit"])
-        dossier.receive(
-            at=now,
-            competent_agency=competent_agency_for(dossier),
-            due_at=calendar.deadline(start, limit, whole_days=whole_days),
-            first_step_due_at=calendar.deadline(start, first_share, whole_days=False),
-        )
+        dossier.receive(at=now, competent_agency=competent_agency_for(dossier), **receipt_deadlines(dossier, now))
 
     return take(dossier, acting_user, "receive", apply, expected_version=expected_version,
                 client_ip=client_ip, note=note)
@@ -65,10 +51,13 @@ def request_documents(*, dossier, acting_user, missing, expected_version=None, c
     """Incomplete at receipt: the applicant is told exactly what is missing, once and in full; the clock has not
     started."""
     missing = required(missing)
+    until = supplement_due(timezone.now())
+    # The deadline goes into the audit entry: the stop notice cites it after the dossier has forgotten it.
     return take(dossier, acting_user, "request_documents",
                 lambda dossier: dossier.request_documents(at=timezone.now(), missing=missing,
-                                                          supplement_due_at=supplement_due(timezone.now())),
-                expected_version=expected_version, client_ip=client_ip, note=missing)
+                                                          supplement_due_at=until),
+                expected_version=expected_version, client_ip=client_ip, note=missing,
+                data={"supplement_due_at": until.isoformat()})
 
 
 @serves("resubmit")

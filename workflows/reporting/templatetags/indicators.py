@@ -15,8 +15,11 @@ def percent(rate):
 
 
 @register.filter
-def lookup_figure(figures, key):
-    return figures[key]
+def points(value):
+    """Decision 766 points with two decimals, as the national portal publishes them; a dash when none."""
+    if value is None:
+        return "—"
+    return number_format(round(value, 2), 2)
 
 
 @register.simple_tag
