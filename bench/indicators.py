@@ -547,7 +547,7 @@ def fill(office, province, total, year):
     clock = SqlClock(calendar, year)
     procedures = [procedure for procedure, _weight in province["procedures"]]
     committees, desks = province["committees"], province["desks"]
-    # A cut-off as an offset into the working day: 15:00 is 330 working minutes after 07:30.
+    # A cut-off as an offset into the working day: 15:00 is 360 working minutes after 07:00.
     cutoff_offsets = [None if procedure.intake_cutoff is None else sum(
         min(max(procedure.intake_cutoff.hour * 60 + procedure.intake_cutoff.minute - start, 0), end - start)
         for start, end in calendar.periods) for procedure in procedures]
@@ -555,8 +555,7 @@ def fill(office, province, total, year):
         "days": clock.days, "tz": settings.TIME_ZONE,
         "proc_ids": [procedure.pk for procedure in procedures],
         "proc_versions": [procedure.current_version.pk for procedure in procedures],
-        "proc_limits": [calendar.minutes_for(procedure.time_limit, procedure.time_limit_unit)
-                        for procedure in procedures],
+        "proc_limits": [calendar.length(procedure.time_limit_rule) for procedure in procedures],
         "proc_whole": [procedure.time_limit_unit == "days" for procedure in procedures],
         "proc_cutoffs": cutoff_offsets,
         "proc_communal": [procedure.level == "commune" for procedure in procedures],

@@ -22,6 +22,7 @@ def procedure_form(*, field, agency, time_limit="5", steps=(("0.5", "receiving_o
         "boundary_free": "on",
         "time_limit": time_limit,
         "time_limit_unit": "days",
+        "sets": 1,
         "intake_cutoff": "",
         "online_level": "partial",
         "is_active": "on",
