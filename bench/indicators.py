@@ -497,7 +497,7 @@ j AS MATERIALIZED (
     FROM dossier JOIN src ON src.code = dossier.code
 ),
 payments AS (
-    INSERT INTO workflows_payment (dossier_id, amount, method, reference, paid_at, recorded_by_id)
+    INSERT INTO payments_payment (dossier_id, amount, method, reference, paid_at, recorded_by_id)
     SELECT id, fees_due, method, code, CASE WHEN method = 'online' THEN submitted_at ELSE received_at END,
            CASE WHEN method = 'desk' THEN %(receiver)s::bigint END
     FROM (
@@ -584,8 +584,9 @@ def fill(office, province, total, year):
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        cursor.execute("TRUNCATE workflows_dossier, workflows_indicatortally, workflows_durationtally, "
-                       "workflows_tallyrefresh RESTART IDENTITY CASCADE")
+        cursor.execute("TRUNCATE workflows_dossier, reporting_indicatortally, reporting_durationtally, "
+                       "reporting_monthlytally, reporting_monthlydurationtally, reporting_tallyrefresh "
+                       "RESTART IDENTITY CASCADE")
         restore = set_aside_indexes_and_keys(cursor)
         written = 0
         for month, indexes in sorted(months.items()):
@@ -602,7 +603,7 @@ def fill(office, province, total, year):
               flush=True)
 
 
-LOADED_TABLES = ["workflows_dossier", "workflows_payment", "workflows_dossierdocument", "workflows_pauseperiod",
+LOADED_TABLES = ["workflows_dossier", "payments_payment", "workflows_dossierdocument", "workflows_pauseperiod",
                  "workflows_consultation", "workflows_rating"]
 
 
@@ -650,7 +651,7 @@ def describe(year):
             FROM workflows_dossier""", {"year_end": datetime(year + 1, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE))})
         (total, online, counter, integrated, settled, late, apologies, refused, withdrawn, stopped, open_, overdue,
          approved, electronic, with_fees) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FILTER (WHERE method = 'online'), count(*) FROM workflows_payment")
+        cursor.execute("SELECT count(*) FILTER (WHERE method = 'online'), count(*) FROM payments_payment")
         paid_online, payments = cursor.fetchone()
         cursor.execute("SELECT (SELECT count(*) FROM workflows_dossierdocument), "
                        "(SELECT count(*) FROM workflows_rating), (SELECT avg(score) FROM workflows_rating)")

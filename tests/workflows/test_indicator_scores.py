@@ -11,12 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 from openpyxl import load_workbook
 
 from procedures.models import Agency, LegalDocument, Procedure
 from procedures.services import publish_procedure_version
-from tests.api.conftest import Integrator
 from tests.factories import (
     AgencyFactory,
     CommuneFactory,
@@ -26,6 +24,7 @@ from tests.factories import (
     ProvinceFactory,
     RequiredDocumentFactory,
 )
+from tests.workflows.test_indicators import every_output
 from workflows.dossiers.models import AuditEntry, Dossier, DossierDocument, Rating, StaffMembership
 from workflows.feedback.models import Feedback
 from workflows.payments.models import Payment
@@ -452,15 +451,8 @@ def _cells(html, selector_key):
 @pytest.mark.django_db
 def test_the_dashboard_the_exports_the_public_page_and_the_api_show_the_points_and_the_total(
         province, client, django_user_model):
-    client.force_login(province.leader)
-    with time_machine.travel(NOW, tick=False):
-        dashboard = client.get("/admin/indicators/", {"period": "2026-10"})
-        xlsx = client.get("/admin/indicators/report.xlsx", {"period": "2026-10"})
-        csv_report = client.get("/admin/indicators/report.csv", {"period": "2026-10"})
-        public = Client().get("/chi-so/", {"period": "2026-10"})
-        api = Integrator(django_user_model, "bao-cao", scopes=["catalogue:read"]).api()
-        answer = api.get("/api/v1/indicators/", {"period": "2026-10"})
-        by_agency = api.get("/api/v1/indicators/", {"period": "2026-10", "by": "agency"})
+    dashboard, xlsx, csv_report, public, answer, by_agency = every_output(client, province.leader,
+                                                                           django_user_model)
 
     # The leader reads Vietnamese: the total, each indicator's rate, points and maximum, the unmeasured sync.
     html = dashboard.content.decode()

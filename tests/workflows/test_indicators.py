@@ -299,23 +299,29 @@ def _shown(html, key):
     return match.group(1).strip()
 
 
+def every_output(client, leader, django_user_model, period="2026-10"):
+    """October as a leader, the public and an integrator see it: the dashboard, the XLSX and CSV exports, the
+    public page, and the API for the province and by agency."""
+    from tests.api.conftest import Integrator
+
+    client.force_login(leader)
+    with time_machine.travel(NOW, tick=False):
+        api = Integrator(django_user_model, "bao-cao", scopes=["catalogue:read"]).api()
+        return (client.get("/admin/indicators/", {"period": period}),
+                client.get("/admin/indicators/report.xlsx", {"period": period}),
+                client.get("/admin/indicators/report.csv", {"period": period}),
+                Client().get("/chi-so/", {"period": period}),
+                api.get("/api/v1/indicators/", {"period": period}),
+                api.get("/api/v1/indicators/", {"period": period, "by": "agency"}))
+
+
 @pytest.mark.django_db
 def test_the_dashboard_the_exports_the_public_page_and_the_api_agree_with_the_hand_count(
         province, client, django_user_model):
     from openpyxl import load_workbook
 
-    from tests.api.conftest import Integrator
-
     office = province.office
-    client.force_login(office.leader)
-    with time_machine.travel(NOW, tick=False):
-        dashboard = client.get("/admin/indicators/", {"period": "2026-10"})
-        xlsx = client.get("/admin/indicators/report.xlsx", {"period": "2026-10"})
-        csv_report = client.get("/admin/indicators/report.csv", {"period": "2026-10"})
-        public = Client().get("/chi-so/", {"period": "2026-10"})
-        api = Integrator(django_user_model, "bao-cao", scopes=["catalogue:read"]).api()
-        answer = api.get("/api/v1/indicators/", {"period": "2026-10"})
-        by_agency = api.get("/api/v1/indicators/", {"period": "2026-10", "by": "agency"})
+    dashboard, xlsx, csv_report, public, answer, by_agency = every_output(client, office.leader, django_user_model)
 
     assert dashboard.status_code == 200
     html = dashboard.content.decode()
