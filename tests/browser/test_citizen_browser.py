@@ -133,3 +133,19 @@ def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_s
     assert dossier.get_state_display() in anonymous.locator("#lookup-result").inner_text()
     assert "Lê Thị Hoa" not in anonymous.content()
     screenshot(anonymous, "portal-lookup-phone")
+
+
+def test_on_a_phone_each_of_my_dossiers_opens_from_its_code(live_server, transactional_db, office, phone,
+                                                            screenshot):
+    from tests.browser.test_feedback_browser import sign_in_to_the_portal
+    from tests.workflows.test_lifecycle import received
+
+    dossier = received(office)
+    sign_in_to_the_portal(phone, live_server, office.citizen)
+    phone.goto(f"{live_server.url}/ho-so/")
+    code = phone.get_by_role("link", name=dossier.code)
+    screenshot(phone, "my-dossiers-phone")
+    assert code.is_visible() and phone.evaluate(NO_SIDEWAYS_SCROLL)
+    code.click()
+    phone.wait_for_url(f"**/ho-so/{dossier.pk}/")
+    assert phone.locator("h1").inner_text() == "Cấp giấy phép xây dựng"
