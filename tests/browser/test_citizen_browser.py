@@ -5,7 +5,9 @@ import re
 
 from django.core import mail
 
+from tests.browser.test_feedback_browser import sign_in_to_the_portal
 from tests.office import PDF
+from tests.workflows.test_lifecycle import received
 from workflows.dossiers import services
 from workflows.dossiers.models import Dossier
 
@@ -137,9 +139,6 @@ def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_s
 
 def test_on_a_phone_each_of_my_dossiers_opens_from_its_code(live_server, transactional_db, office, phone,
                                                             screenshot):
-    from tests.browser.test_feedback_browser import sign_in_to_the_portal
-    from tests.workflows.test_lifecycle import received
-
     dossier = received(office)
     sign_in_to_the_portal(phone, live_server, office.citizen)
     phone.goto(f"{live_server.url}/ho-so/")

@@ -7,6 +7,7 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 
 from tests.browser.test_single_window_browser import sign_in as sign_in_to_the_window
+from tests.workflows.test_lifecycle import filed
 from workflows.dossiers import services
 from workflows.feedback.models import Feedback
 from workflows.feedback.selectors import HIDDEN
@@ -30,7 +31,6 @@ def sign_in_to_the_portal(page, live_server, user):
 
 def test_a_citizen_sends_feedback_an_officer_answers_it_and_the_citizen_judges_the_answer(
         live_server, transactional_db, office, page):
-    from tests.workflows.test_lifecycle import filed
 
     citizen = office.citizen
     citizen.full_name, citizen.identity_number, citizen.phone = "Nguyễn Thị Lan", "038195001234", "0912345678"

@@ -1,3 +1,4 @@
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -18,6 +19,8 @@ from procedures.models import (
     RequiredDocument,
 )
 from seeds.catalogue import DEFAULT_CATALOGUE
+from workflows.worktime.clock import working_calendar
+from workflows.worktime.models import CalendarException
 
 pytestmark = pytest.mark.django_db
 CATALOGUE_MODELS = [
@@ -59,11 +62,6 @@ def test_seeded_province_is_realistic(loaded):
 
 
 def test_the_seed_ships_2026s_announced_days_and_same_day_procedures(loaded):
-    from datetime import date
-
-    from workflows.worktime.clock import working_calendar
-    from workflows.worktime.models import CalendarException
-
     assert set(CalendarException.objects.values_list("day", "kind")) >= {
         (date(2026, 1, 2), "day_off"), (date(2026, 1, 10), "working_day")}
     calendar = working_calendar()

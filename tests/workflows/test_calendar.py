@@ -29,6 +29,7 @@ def calendar():
 
 
 DAYS, HOURS, SAME_DAY = TimeLimit.DAYS, TimeLimit.HOURS, TimeLimit.SAME_DAY
+SAME_DAY_CUTOFF = "15:00"  # what the civil-status procedures publish, and the settings' default
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,7 @@ DAYS, HOURS, SAME_DAY = TimeLimit.DAYS, TimeLimit.HOURS, TimeLimit.SAME_DAY
     ],
 )
 def test_appointment(calendar, received, amount, unit, expected):
-    assert calendar.due(received, TimeLimit.of(amount, unit)) == expected
+    assert calendar.due(received, TimeLimit.of(amount, unit, SAME_DAY_CUTOFF if unit == SAME_DAY else None)) == expected
 
 
 def test_a_procedure_sets_its_own_cutoff(calendar):
@@ -184,6 +185,11 @@ def test_due_dates_for_many_dossiers_use_the_cached_calendar(calendar):
 
 
 def test_same_day_steps_share_hours():
-    assert TimeLimit.of(8, SAME_DAY).share("1") == TimeLimit.of(1, HOURS)
+    assert TimeLimit.of(8, SAME_DAY, SAME_DAY_CUTOFF).share("1") == TimeLimit.of(1, HOURS)
     assert TimeLimit.of(5, DAYS).share("0.5") == TimeLimit.of("0.5", DAYS)
 
+
+
+def test_a_same_day_limit_without_its_cutoff_is_refused():
+    with pytest.raises(ValueError, match="cut-off"):
+        TimeLimit.of(8, SAME_DAY)

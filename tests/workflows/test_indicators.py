@@ -14,6 +14,7 @@ from django.test import Client
 
 from procedures.models import Agency, Procedure
 from procedures.services import publish_procedure_version
+from tests.api.conftest import Integrator
 from tests.factories import AgencyFactory, CommuneFactory, FeeFactory, ProcedureFactory, RequiredDocumentFactory
 from tests.office import pdf
 from workflows.dossiers import services
@@ -302,8 +303,6 @@ def _shown(html, key):
 def every_output(client, leader, django_user_model, period="2026-10"):
     """October as a leader, the public and an integrator see it: the dashboard, the XLSX and CSV exports, the
     public page, and the API for the province and by agency."""
-    from tests.api.conftest import Integrator
-
     client.force_login(leader)
     with time_machine.travel(NOW, tick=False):
         api = Integrator(django_user_model, "bao-cao", scopes=["catalogue:read"]).api()

@@ -11,6 +11,7 @@ from procedures.models import AdministrativeUnit, Agency, Procedure
 from procedures.selectors import frozen_version
 from workflows.worktime.clock import working_calendar
 
+from . import transitions
 from .models import Consultation, Dossier
 from .staff import StaffRole, agencies_where, staff_roles
 from .states import QUEUED_STATES
@@ -194,3 +195,10 @@ def _digits(value):
     """A phone number or identity number as digits alone, +84 written as the leading 0."""
     digits = "".join(character for character in value or "" if character.isdigit())
     return "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits
+
+
+def latest_supplement_request(dossier):
+    """The latest request to supplement the dossier, at receipt or during processing: what its slip, its stop
+    notice and a recount of its deadline go back to."""
+    return (dossier.audit_entries.filter(action__in=transitions.documented_by("supplement_request"))
+            .select_related("actor_agency").order_by("-at", "-id").first())

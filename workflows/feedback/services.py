@@ -22,8 +22,7 @@ from workflows.dossiers.selectors import find_for_lookup
 from workflows.dossiers.services.core import audit as audit_dossier
 from workflows.dossiers.staff import acting_role
 from workflows.notifications.models import Notification
-from workflows.worktime.calendar import TimeLimit
-from workflows.worktime.clock import working_calendar
+from workflows.worktime.clock import working_days_after
 
 from .models import Feedback, FeedbackAuditEntry
 from .selectors import ANSWERING_ROLES, contact_matches
@@ -55,8 +54,7 @@ class AlreadyRated(FeedbackError):
 def answer_due_at(submitted_at):
     """When the answer is due: the closing time of the N-th working day after the day the feedback was sent
     (ONESTOP_FEEDBACK_ANSWER_WORKING_DAYS), on the working calendar, counted as a dossier's limit in days is."""
-    limit = TimeLimit.days(settings.ONESTOP_FEEDBACK_ANSWER_WORKING_DAYS)
-    return working_calendar().due(submitted_at, limit)
+    return working_days_after(submitted_at, settings.ONESTOP_FEEDBACK_ANSWER_WORKING_DAYS)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from procedures.models import Agency
-from workflows.dossiers import transitions
+from workflows.dossiers import selectors, transitions
 from workflows.dossiers.models import Dossier
 from workflows.dossiers.staff import StaffRole
 from workflows.dossiers.states import WAITING_STATES, State
@@ -222,8 +222,7 @@ def _apology_context(dossier, entry):
 
 def _lapsed_request(dossier):
     """The supplement request whose time ran out: the latest one before the dossier stopped."""
-    return (dossier.audit_entries.filter(action__in=transitions.documented_by("supplement_request"))
-            .select_related("actor_agency").order_by("-at", "-id").first())
+    return selectors.latest_supplement_request(dossier)
 
 
 def _stop_notice_issuer(dossier, entry):

@@ -7,8 +7,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from workflows.worktime.calendar import TimeLimit
-from workflows.worktime.clock import working_calendar
+from workflows.worktime.clock import working_calendar, working_days_after
 
 # Decree 63/2010/NĐ-CP as amended, and Circular 02/2017/TT-VPCP: a procedure is published on the national database
 # and at the desks within 5 working days of the decision announcing it. A province that counts otherwise changes it
@@ -21,8 +20,8 @@ def publication_deadline(announced_on):
     """The last day to publish a procedure announced on `announced_on`; None outside the calendar's years."""
     calendar = working_calendar()
     try:
-        due = calendar.due(datetime.combine(announced_on, time(12), tzinfo=calendar.timezone),
-                           TimeLimit.days(PUBLICATION_WORKING_DAYS))
+        due = working_days_after(datetime.combine(announced_on, time(12), tzinfo=calendar.timezone),
+                                 PUBLICATION_WORKING_DAYS, calendar)
     except ValueError:
         return None
     return timezone.localdate(due)

@@ -14,9 +14,9 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from procedures.models import Fee
+from workflows.dossiers import transitions
 from workflows.dossiers.models import AuditEntry, Dossier, DossierDocument, Rating
 from workflows.dossiers.states import CLOSED_UNDECIDED
-from workflows.dossiers.transitions import TRANSITIONS
 from workflows.feedback.models import Feedback
 from workflows.payments.models import Payment
 from workflows.worktime.clock import working_calendar
@@ -26,8 +26,7 @@ State = Dossier.State
 # A rating of this score or less (of 5) says the applicant was dissatisfied.
 DISSATISFIED_SCORE = 2
 # The requests to supplement a dossier, before receipt or during processing: those that issue the request slip.
-SUPPLEMENT_REQUESTS = [transition.name for transition in TRANSITIONS.values()
-                       if transition.slip == "supplement_request"]
+SUPPLEMENT_REQUESTS = transitions.documented_by("supplement_request")
 
 
 def with_supplement_requests(dossiers):

@@ -14,7 +14,6 @@ from decimal import Decimal
 import holidays as holiday_rules
 
 DEFAULT_PERIODS = ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
-SAME_DAY_CUTOFF = time(15, 0)
 
 
 def parse_periods(text):
@@ -44,7 +43,7 @@ class TimeLimit:
 
     amount: Decimal
     unit: str
-    cutoff: time = SAME_DAY_CUTOFF
+    cutoff: time | None = None  # a same-day procedure's: the catalogue or the settings give it
 
     @classmethod
     def of(cls, amount, unit, cutoff=None):
@@ -53,7 +52,9 @@ class TimeLimit:
             cutoff = time.fromisoformat(cutoff)
         if unit not in (cls.DAYS, cls.HOURS, cls.SAME_DAY):
             raise ValueError(f"unknown time-limit unit {unit!r}")
-        return cls(Decimal(str(amount)), unit, cutoff or SAME_DAY_CUTOFF)
+        if unit == cls.SAME_DAY and cutoff is None:
+            raise ValueError("a same-day time limit needs its cut-off")
+        return cls(Decimal(str(amount)), unit, cutoff)
 
     @classmethod
     def days(cls, amount):

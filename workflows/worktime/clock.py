@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from .calendar import WorkingCalendar, parse_periods
+from .calendar import TimeLimit, WorkingCalendar, parse_periods
 from .models import CalendarException
 
 VERSION_KEY = "worktime:calendar-version"
@@ -41,6 +41,11 @@ def build_calendar():
         extra_days_off={day: name for day, kind, name in exceptions if kind == CalendarException.Kind.DAY_OFF},
         extra_working_days={day: name for day, kind, name in exceptions if kind == CalendarException.Kind.WORKING_DAY},
     )
+
+
+def working_days_after(moment, days, calendar=None):
+    """The closing time of the N-th working day after the day of `moment`, as time limits in days are counted."""
+    return (calendar or working_calendar()).due(moment, TimeLimit.days(days))
 
 
 def calendar_changed(**kwargs):

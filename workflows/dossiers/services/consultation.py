@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from workflows.worktime.clock import working_days_after
+
 from ..models import Consultation, Dossier
 from ..staff import LEADER_ROLES, StaffRole, acting_role, agencies_where
 from ..transitions import serves
 from .core import NotPermitted, audit, lock, required, take
-from .deadlines import working_days_after
 
 __all__ = ["consult_agencies", "answer_consultation"]
 

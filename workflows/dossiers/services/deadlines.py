@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from workflows.worktime.calendar import TimeLimit
-from workflows.worktime.clock import working_calendar
+from workflows.worktime.clock import working_calendar, working_days_after
 
 from ..models import PausePeriod
 
@@ -20,14 +20,24 @@ def time_limit(dossier):
 
 
 def receipt_deadlines(dossier, received_at):
-    """The appointment, and when the first step is due: its share counts from when the limit starts counting
-    (or from receipt, for a same-day procedure received before its cut-off)."""
+    """The appointment, and when the first step is due."""
     calendar = working_calendar()
     limit = time_limit(dossier)
     due_at = calendar.due(received_at, limit)
-    start = max(calendar.counting_start(received_at, limit), calendar.position(received_at))
-    first_step_due = calendar.moment(start + calendar.length(limit.share(dossier.steps[0]["share"])))
-    return {"due_at": due_at, "first_step_due_at": min(first_step_due, due_at)}
+    start = _first_step_start(calendar, limit, received_at)
+    return {"due_at": due_at, "first_step_due_at": _step_deadline(calendar, limit, dossier.steps[0], start, due_at)}
+
+
+def _first_step_start(calendar, limit, received_at):
+    """The first step's share counts from when the limit starts counting (or from receipt, for a same-day
+    procedure received before its cut-off)."""
+    return max(calendar.counting_start(received_at, limit), calendar.position(received_at))
+
+
+def _step_deadline(calendar, limit, step, start, due_at):
+    """A step's share counts to the minute from `start` (a position); it never runs past the appointment."""
+    due = calendar.moment(start + calendar.length(limit.share(step["share"])))
+    return min(due, due_at) if due_at else due
 
 
 def working_minutes_taken(dossier, decided_at):
@@ -59,21 +69,14 @@ def end_pause(dossier, at):
     PausePeriod.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=at)
 
 
-def working_days_after(moment, days, calendar=None):
-    """The closing time of the N-th working day after the day of `moment`, as time limits in days are counted."""
-    return (calendar or working_calendar()).due(moment, TimeLimit.days(days))
-
-
 def supplement_due(asked_at, calendar=None):
     """When a supplement request lapses: the configured number of working days after it was made."""
     return working_days_after(asked_at, settings.ONESTOP_SUPPLEMENT_WAIT_WORKING_DAYS, calendar)
 
 
 def step_due(dossier, step, start):
-    """A step's share counts from its start to the minute; it never runs past the dossier's appointment."""
     calendar = working_calendar()
-    due = calendar.add(start, calendar.length(time_limit(dossier).share(step["share"])))
-    return min(due, dossier.due_at) if dossier.due_at else due
+    return _step_deadline(calendar, time_limit(dossier), step, calendar.position(start), dossier.due_at)
 
 
 def replayed_deadlines(dossier, calendar):
@@ -91,8 +94,9 @@ def replayed_deadlines(dossier, calendar):
     if dossier.step_due_at and dossier.current_step:
         start = calendar.position(dossier.step_started_at)
         if dossier.current_step["order"] == dossier.steps[0]["order"] and dossier.step_started_at == received_at:
-            start = max(start, counted_from)  # as receipt_deadlines() set it
-        step_due_at = calendar.moment(start + calendar.length(limit.share(dossier.current_step["share"])))
+            start = _first_step_start(calendar, limit, received_at)  # as receipt_deadlines() set it
+        # Capped at the appointment once the pauses are replayed, not before.
+        step_due_at = _step_deadline(calendar, limit, dossier.current_step, start, None)
         for pause in pauses:
             if pause.started_at >= dossier.step_started_at:
                 step_due_at = calendar.resume(step_due_at, paused_at=pause.started_at, resumed_at=pause.ended_at,

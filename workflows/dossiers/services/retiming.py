@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from workflows.worktime.clock import build_calendar
 
-from .. import events
+from .. import events, selectors
 from ..models import Dossier
 from ..states import CLOCK_STATES, State
 from .core import audit, lock
@@ -17,7 +17,8 @@ from .deadlines import replayed_deadlines, supplement_due
 
 __all__ = ["retime_open_dossiers"]
 
-RETIMED_FIELDS = ("due_at", "step_due_at", "supplement_due_at")
+# Received and not yet decided, or waiting for a supplement before receipt: a deadline a calendar change can move.
+RETIMED_STATES = (*CLOCK_STATES, State.INCOMPLETE)
 
 
 def retime_open_dossiers(day):
@@ -25,7 +26,7 @@ def retime_open_dossiers(day):
     moved. Safe to run again: an unchanged history gives unchanged deadlines."""
     start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
     touched = (Dossier.objects
-               .filter(state__in=(*CLOCK_STATES, State.INCOMPLETE), result_at__isnull=True)
+               .filter(state__in=RETIMED_STATES)
                .filter(Q(due_at__gte=start) | Q(step_due_at__gte=start) | Q(supplement_due_at__gte=start))
                .order_by("pk").values_list("pk", flat=True))
     # Built afresh: a process's cached calendar may not have heard of the change yet.
@@ -36,14 +37,13 @@ def retime_open_dossiers(day):
 @transaction.atomic
 def _retime(pk, calendar):
     dossier = lock(Dossier(pk=pk), expected_version=None)
-    if dossier.state not in (*CLOCK_STATES, State.INCOMPLETE):
+    if dossier.state not in RETIMED_STATES:
         return 0
     recounted = replayed_deadlines(dossier, calendar) if dossier.received_at else {}
     if dossier.state in Dossier.WAITING_STATES and dossier.supplement_due_at:
-        asked_at = (dossier.audit_entries.filter(action__in=("request_documents", "request_supplement"))
-                    .order_by("-at").values_list("at", flat=True).first())
-        if asked_at:
-            recounted["supplement_due_at"] = supplement_due(asked_at, calendar)
+        request = selectors.latest_supplement_request(dossier)
+        if request:
+            recounted["supplement_due_at"] = supplement_due(request.at, calendar)
     moved = {field: (getattr(dossier, field), value) for field, value in recounted.items()
              if getattr(dossier, field) is not None and getattr(dossier, field) != value}
     if not moved:
