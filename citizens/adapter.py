@@ -1,5 +1,10 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import VerifyPhoneForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -24,6 +29,28 @@ class PhoneField(forms.CharField):
         return normalise_phone(value) if value else value
 
 
+def user_display(user):
+    """How allauth names a person in its messages ("signed in as …"): their name, else how they sign in; never
+    the internal username."""
+    return user.get_full_name() or user.email or getattr(user, "phone", "") or _("your account")
+
+
+def site():
+    """The site as allauth's emails name it: ONESTOP_SITE_NAME and the host of ONESTOP_SITE_URL, not the host the
+    request happened to arrive at."""
+    return SimpleNamespace(name=settings.ONESTOP_SITE_NAME, domain=urlsplit(settings.ONESTOP_SITE_URL).netloc)
+
+
+class PhoneCodeForm(VerifyPhoneForm):
+    """The code sent by SMS, named as such: allauth's "Code" would read as a dossier's code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.label = _("Verification code")
+        code.widget.attrs.update(placeholder=_("6-digit code from the SMS"), inputmode="numeric")
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Citizens sign in with their email or their phone; the phone is stored on the user and verified by SMS."""
 
@@ -31,6 +58,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # Messages go out in the language the citizen signed up in, until they choose another.
         user.language = get_language() or user.language
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix, email, context):
+        super().send_mail(template_prefix, email, {**context, "current_site": site()})
 
     def phone_form_field(self, **kwargs):
         return PhoneField(**kwargs)

@@ -3,8 +3,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from onestop.forms import error_summary
+from onestop.uploads import IMAGES, PDF, validate_upload
 from procedures.validators import identity_birth_year, validate_identity_number
 from workflows.dossiers.models import Dossier
+from workflows.dossiers.services import DOCUMENT_MAX_BYTES
 
 
 class CitizenSignupForm(forms.Form):
@@ -13,7 +16,8 @@ class CitizenSignupForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
     identity_number = forms.CharField(
-        label=_("Citizen identity number (CCCD)"), min_length=12, max_length=12,
+        # No min_length: the validator's message already says how many digits were typed.
+        label=_("Citizen identity number (CCCD)"), max_length=12,
         validators=[validate_identity_number],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "038095001234"}),
         help_text=_("The 12 digits on your citizen identity card."),
@@ -32,8 +36,16 @@ class CitizenSignupForm(forms.Form):
     def clean(self):
         cleaned_data = super().clean()
         if "email" in self.fields and not (cleaned_data.get("email") or cleaned_data.get("phone")):
-            raise ValidationError(_("Give an email address or a phone number, or both."), code="no_contact")
+            # Added, not raised: allauth's own checks (the two passwords) run after this and are shown with it.
+            self.add_error(None, ValidationError(_("Give an email address or a phone number, or both."),
+                                                 code="no_contact"))
         return cleaned_data
+
+    @property
+    def error_summary(self):
+        # "An email or a phone" belongs to neither field alone: its entry leads to the first of them.
+        email = self["email"].id_for_label if "email" in self.fields else ""
+        return [{**entry, "anchor": entry["anchor"] or email} for entry in error_summary(self)]
 
     def signup(self, request, user):
         user.full_name = self.cleaned_data["full_name"]
@@ -128,3 +140,51 @@ class LookupForm(forms.Form):
         label=_("Applicant's phone number, or the last 4 digits of their identity number"), max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+
+DOCUMENT_TYPES = "application/pdf,image/jpeg,image/png"
+
+
+class SupplyForm(forms.Form):
+    """The answer to a supplement request: a file for each item the agency asked for, another file for anything
+    else, and a word for the agency. `items` are the request's items, each with the order of the procedure's
+    document slot it asks for (None when it is none of them)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    extra_name = forms.CharField(label=_("What it is"), max_length=200, required=False)
+    extra_file = forms.FileField(label=_("File"), required=False,
+                                 widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_TYPES}))
+    note = forms.CharField(label=_("A word for the agency (optional)"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for number, item in enumerate(items, start=1):
+            self.fields[f"item_{number}"] = forms.FileField(
+                label=item["name"], required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_TYPES}))
+
+    def item_fields(self):
+        return [(item, self[f"item_{number}"]) for number, item in enumerate(self.items, start=1)]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, upload in list(cleaned_data.items()):
+            if upload and (name == "extra_file" or name.startswith("item_")):
+                try:
+                    validate_upload(upload, allowed={**PDF, **IMAGES}, max_bytes=DOCUMENT_MAX_BYTES)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        if cleaned_data.get("extra_file") and not cleaned_data.get("extra_name", "").strip():
+            self.add_error("extra_name", _("Say what this file is."))
+        if cleaned_data.get("extra_name", "").strip() and not cleaned_data.get("extra_file"):
+            self.add_error("extra_file", _("Choose the file."))
+        return cleaned_data
+
+    def documents(self):
+        """What to attach: (document order or None, name, file) for each file chosen."""
+        chosen = [(item["order"], item["name"], self.cleaned_data.get(f"item_{number}"))
+                  for number, item in enumerate(self.items, start=1)]
+        chosen.append((None, self.cleaned_data.get("extra_name", ""), self.cleaned_data.get("extra_file")))
+        return [(order, name, upload) for order, name, upload in chosen if upload]

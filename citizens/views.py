@@ -7,6 +7,7 @@ looked up among the signed-in citizen's own, so anyone else's id is a 404.
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -15,8 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop.forms import error_summary
 from onestop.http import client_ip
-from procedures.forms import application_form, form_data_for_storage, initial_from_storage
+from procedures import selectors as procedure_selectors
+from procedures.forms import (
+    application_form,
+    form_data_for_storage,
+    initial_from_account,
+    initial_from_storage,
+    readable_answers,
+)
 from procedures.models import Procedure
 from procedures.selectors import communes, receiving_desks
 from workflows.dossiers import selectors as dossier_selectors
@@ -30,7 +39,7 @@ from workflows.paperwork import slips
 from workflows.paperwork.web import slip_response
 
 from . import selectors
-from .forms import DeliveryForm, LookupForm, ProfileForm, RatingForm, StartFilingForm, WithdrawForm
+from .forms import DeliveryForm, LookupForm, ProfileForm, RatingForm, StartFilingForm, SupplyForm, WithdrawForm
 
 PAGE_SIZE = 20
 
@@ -70,12 +79,17 @@ def dossier_list(request):
     return render(request, "citizens/dossier_list.html", {"page": page})
 
 
-@login_required
 def start_filing(request, code):
-    procedure = Procedure.objects.available().filter(code=code).first()
-    if procedure is None:
-        raise Http404
-    if not selectors.has_verified_contact(request.user):
+    """The procedure's start page, open to anyone: what the citizen needs, how long it takes, what it costs and
+    how the result reaches them. "Start" (signed in, with a verified contact) creates the draft, asking first for
+    the commune that settles a commune-level procedure."""
+    try:
+        procedure = procedure_selectors.procedure_detail(code=code)
+    except Procedure.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST" and not selectors.has_verified_contact(request.user):
         messages.error(request, _("Verify your email address or your phone number first: the agency must be able "
                                   "to reach you. Follow the link we sent you, or send it again below."))
         return redirect("account_email")
@@ -91,29 +105,37 @@ def start_filing(request, code):
             messages.error(request, str(error))
         else:
             return redirect("citizens:edit", pk=dossier.pk)
-    return render(request, "citizens/start_filing.html", {"procedure": procedure, "form": form})
+    return render(request, "citizens/start_filing.html", {
+        "procedure": procedure, "form": form, "errors": error_summary(form),
+        "appointment": procedure_selectors.expected_appointment(procedure),
+        "deliveries": Dossier.ResultDelivery.labels,
+    }, status=400 if form is not None and form.errors else 200)
 
 
 @login_required
 def edit_dossier(request, pk):
-    """The application form, the documents and the delivery choice of a draft, or of a dossier the agency asked to
-    complete. "Save" keeps whatever is valid so far; "Submit" files it once everything is in order."""
+    """The application form, the documents and the delivery choice of a draft. "Save" keeps whatever is valid so
+    far; "Continue" checks everything at once (answers, documents, desk) and leads to the check-your-answers page."""
     dossier = _own_dossier(request, pk)
     if dossier.state not in EDITABLE_STATES:
         return redirect("citizens:detail", pk=dossier.pk)
+    if dossier.state in Dossier.WAITING_STATES:
+        return redirect("citizens:supply", pk=dossier.pk)  # an answer to the agency has its own page
     snapshot = dossier.procedure_version.snapshot
-    desks = (receiving_desks(level=snapshot["level"], boundary_free=snapshot["boundary_free"])
-             if dossier.state == Dossier.State.DRAFT else None)
+    definition = snapshot.get("form", [])
+    desks = _desks(dossier)
     if request.method != "POST":
-        form = application_form(snapshot.get("form", []), initial=initial_from_storage(
-            snapshot.get("form", []), dossier.form_data))
+        # A new draft starts from the account's details; whatever the citizen saved since, even a blank, wins.
+        initial = {**{name: value for name, value in initial_from_account(definition, request.user).items()
+                      if name not in dossier.form_data}, **initial_from_storage(definition, dossier.form_data)}
+        form = application_form(definition, initial=initial)
         delivery = DeliveryForm(desks=desks, initial={
             "result_delivery": dossier.result_delivery, "delivery_address": dossier.delivery_address,
-            "receiving_agency": dossier.receiving_agency_id})
+            "receiving_agency": _chosen_desk_id(request, dossier) or dossier.receiving_agency_id})
         return _render_editor(request, dossier, form, delivery, {})
 
     submitting = request.POST.get("action") == "submit"
-    form = application_form(snapshot.get("form", []), data=request.POST)
+    form = application_form(definition, data=request.POST)
     delivery = DeliveryForm(request.POST, desks=desks)
     upload_errors = _attach_uploads(request, dossier)
     _validate(form, partially=not submitting)
@@ -123,19 +145,86 @@ def edit_dossier(request, pk):
     services.update_form_data(dossier=dossier, acting_user=request.user, form_data=form_data_for_storage(form),
                               client_ip=client_ip(request), **delivery_choice)
     dossier = _own_dossier(request, pk)
+    if submitting:
+        _check_ready(dossier, delivery, upload_errors)
     if form.errors or delivery.errors or upload_errors:
-        messages.error(request, _("Some answers need your attention; what was valid is saved."))
         return _render_editor(request, dossier, form, delivery, upload_errors, status=400)
     if not submitting:
         messages.success(request, _("Draft saved. You can come back to it from My dossiers."))
         return redirect("citizens:edit", pk=dossier.pk)
-    try:
-        dossier = _submit(request, dossier, delivery.cleaned_data.get("receiving_agency"))
-    except (services.DossierError, ValidationError) as error:
-        messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
-        return _render_editor(request, dossier, form, delivery, {}, status=400)
-    messages.success(request, _("Your dossier is filed. Its code is %(code)s.") % {"code": dossier.code})
-    return redirect("citizens:detail", pk=dossier.pk)
+    request.session[_desk_key(dossier)] = delivery.cleaned_data["receiving_agency"].pk
+    return redirect("citizens:review", pk=dossier.pk)
+
+
+@login_required
+def review(request, pk):
+    """Check your answers: the form, the documents, the desk and the delivery as they will be filed, each with a
+    link back to change it; filing from here gives the dossier its code."""
+    dossier = _own_dossier(request, pk)
+    if dossier.state != Dossier.State.DRAFT:
+        return redirect("citizens:detail", pk=dossier.pk)
+    desk = _desks(dossier).filter(pk=_chosen_desk_id(request, dossier)).first()
+    if desk is None:
+        messages.error(request, _("Check your answers and choose where to file, then continue."))
+        return redirect("citizens:edit", pk=dossier.pk)
+    problems = []
+    if request.method == "POST":
+        try:
+            dossier = services.submit_dossier(dossier=dossier, acting_user=request.user, receiving_agency=desk,
+                                              client_ip=client_ip(request))
+        except services.DossierError as error:
+            problems = [str(error)]
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            request.session.pop(_desk_key(dossier), None)
+            return redirect("citizens:filed", pk=dossier.pk)
+    snapshot = dossier.procedure_version.snapshot
+    return render(request, "citizens/review.html", {
+        "dossier": dossier, "desk": desk,
+        "answers": readable_answers(snapshot.get("form", []), dossier.form_data),
+        "documents": _documents(dossier),
+        "errors": [{"anchor": "", "message": problem} for problem in problems],
+    }, status=400 if problems else 200)
+
+
+@login_required
+def filed(request, pk):
+    """The confirmation once a dossier is filed: its code, what happens next and where to follow it."""
+    dossier = _own_dossier(request, pk)
+    if dossier.state == Dossier.State.DRAFT:
+        return redirect("citizens:edit", pk=dossier.pk)
+    return render(request, "citizens/filed.html", {
+        "dossier": dossier,
+        "expected": (procedure_selectors.expected_appointment(dossier.procedure)
+                     if dossier.state == Dossier.State.SUBMITTED else None),
+        "slips": [(name, slips.SLIPS[name].label) for name in _citizen_slips(dossier)],
+    })
+
+
+def _desks(dossier):
+    snapshot = dossier.procedure_version.snapshot
+    return receiving_desks(level=snapshot["level"], boundary_free=snapshot["boundary_free"])
+
+
+def _desk_key(dossier):
+    # A draft has no desk until it is filed: the one chosen waits in the session between the editor and the review.
+    return f"filing_desk_{dossier.pk}"
+
+
+def _chosen_desk_id(request, dossier):
+    return request.session.get(_desk_key(dossier))
+
+
+def _check_ready(dossier, delivery, upload_errors):
+    """What filing needs besides valid answers, marked at the fields concerned so that every problem shows at
+    once: the desk, and every required document (the filing service checks them again)."""
+    if not delivery.errors.get("receiving_agency") and not delivery.cleaned_data.get("receiving_agency"):
+        delivery.add_error("receiving_agency", _("Choose where to file this dossier."))
+    attached = {document.document_order for document in dossier.current_documents}
+    for order, document in enumerate(dossier.procedure_version.snapshot["documents"], start=1):
+        if document["required"] and order not in attached and order not in upload_errors:
+            upload_errors[order] = [_("Attach this document.")]
 
 
 def _validate(form, *, partially):
@@ -162,24 +251,77 @@ def _attach_uploads(request, dossier):
     return errors
 
 
-def _submit(request, dossier, receiving_agency):
-    arguments = {"dossier": dossier, "acting_user": request.user, "client_ip": client_ip(request)}
-    if dossier.state == Dossier.State.DRAFT:
-        return services.submit_dossier(receiving_agency=receiving_agency, **arguments)
-    if dossier.state == Dossier.State.INCOMPLETE:
-        return services.resubmit_dossier(**arguments)
-    return services.supply_supplement(**arguments)
+def _documents(dossier, upload_errors=None):
+    """The procedure's documents as filed: each with the file attached, its errors and the catalogue's template."""
+    current = {document.document_order: document for document in dossier.current_documents}
+    templates = dict(dossier.procedure.documents.exclude(template="").values_list("name", "pk"))
+    return [
+        {"order": order, "required": document, "attached": current.get(order),
+         "errors": (upload_errors or {}).get(order), "template": templates.get(document["name"])}
+        for order, document in enumerate(dossier.procedure_version.snapshot["documents"], start=1)
+    ]
 
 
 def _render_editor(request, dossier, form, delivery, upload_errors, status=200):
-    current = {document.document_order: document for document in dossier.current_documents}
-    documents = [
-        {"order": order, "required": document, "attached": current.get(order), "errors": upload_errors.get(order)}
-        for order, document in enumerate(dossier.procedure_version.snapshot["documents"], start=1)
-    ]
+    documents = _documents(dossier, upload_errors)
+    extra = [{"anchor": f"id_document_{document['order']}", "message": f"{document['required']['name']}: {error}"}
+             for document in documents for error in document["errors"] or ()]
     return render(request, "citizens/edit_dossier.html", {
         "dossier": dossier, "form": form, "delivery": delivery, "documents": documents,
+        # In the page's order: the form, the documents, then the desk and delivery.
+        "errors": [*error_summary(form, extra=extra), *error_summary(delivery)],
     }, status=status)
+
+
+@login_required
+def supply(request, pk):
+    """The answer to the agency's request for a supplement: a file for each item it asked for (in the procedure's
+    document slot when the item is one), another file, the application form's answers and a word for the agency.
+    Nothing is sent, and the clock stays stopped, until something new comes with it."""
+    dossier = _own_dossier(request, pk)
+    if dossier.state not in Dossier.WAITING_STATES:
+        return redirect("citizens:detail", pk=dossier.pk)
+    snapshot = dossier.procedure_version.snapshot
+    definition = snapshot.get("form", [])
+    labels = [{"name": spec["label"]} for spec in definition]
+    items = [{"name": item, "order": services.match_document(item, snapshot["documents"]),
+              "answer": services.match_document(item, labels) is not None}
+             for item in services.requested_items(dossier.reason)]
+    posted = request.method == "POST"
+    form = SupplyForm(request.POST if posted else None, request.FILES if posted else None, items=items,
+                      initial={"expected_version": dossier.version})
+    answers = application_form(definition, data=request.POST if posted else None, prefix="form",
+                               initial=initial_from_storage(definition, dossier.form_data))
+    if posted and all([form.is_valid(), answers.is_valid()]):
+        try:
+            dossier, supplied = services.answer_supplement(
+                dossier=dossier, acting_user=request.user, documents=form.documents(),
+                form_data=form_data_for_storage(answers), note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["expected_version"], client_ip=client_ip(request))
+        except services.DossierChanged as error:
+            messages.warning(request, str(error))
+            return redirect("citizens:supply", pk=dossier.pk)
+        except services.DossierError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Supplement sent: %(items)s.") % {"items": _supplied(supplied)})
+            return redirect("citizens:detail", pk=dossier.pk)
+    current = {document.document_order: document for document in dossier.current_documents}
+    return render(request, "citizens/supply.html", {
+        "dossier": dossier, "form": form, "answers": answers, "errors": error_summary(form, answers),
+        "items": [(item, field, current.get(item["order"]) if item["order"] else None)
+                  for item, field in form.item_fields()],
+        "answers_open": bool(answers.errors) or any(item["answer"] for item in items),
+    }, status=400 if posted else 200)
+
+
+def _supplied(supplied):
+    parts = list(supplied["documents"])
+    if supplied["answers"]:
+        parts.append(_("changed answers (%(fields)s)") % {"fields": ", ".join(supplied["answers"])})
+    return "; ".join(parts)
 
 
 @login_required
@@ -196,6 +338,7 @@ def dossier_detail(request, pk):
         "rating": rating,
         "rating_form": RatingForm() if rating is None and dossier.state in RATEABLE_STATES else None,
         "slips": [(name, slips.SLIPS[name].label) for name in _citizen_slips(dossier)],
+        "answers": readable_answers(dossier.procedure_version.snapshot.get("form", []), dossier.form_data),
         "feedback": feedback_selectors.feedback_on_dossier(request.user, dossier) if dossier.code else None,
     })
 

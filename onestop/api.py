@@ -20,6 +20,11 @@ class ClientCredentialsAuthentication(OAuth2Authentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is None:
+            if request.headers.get("Authorization", "").split(" ", 1)[0].lower() == "bearer":
+                # A token was sent but is unknown, expired or revoked: say so, not "no credentials".
+                raise exceptions.AuthenticationFailed(
+                    _("The access token is not valid: it is unknown, expired or revoked. Ask for a new one "
+                      "(POST /o/token/) and send it as \"Authorization: Bearer <token>\"."), code="invalid_token")
             return None
         user, token = result
         if user is None:

@@ -21,7 +21,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "workflows.window.apps.WindowAdminConfig",  # Django's admin, with the single window's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,6 +103,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Short queries only: JIT compiling a plan the planner overprices costs more than it saves (~190 ms a page).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves a small office: readers never block the writer (WAL), a writer waits its turn
+    # instead of failing, and every transaction takes the write lock when it begins, so two officers acting at
+    # once run one after the other and the second sees the first's change (select_for_update is a no-op here).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        "init_command": "PRAGMA journal_mode=WAL",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "citizens.User"
@@ -218,6 +227,9 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "citizens.adapter.AccountAdapter"
+# People are named by their name in allauth's messages, and its emails by the site's name.
+ACCOUNT_USER_DISPLAY = "citizens.adapter.user_display"
+ACCOUNT_FORMS = {"verify_phone": "citizens.adapter.PhoneCodeForm"}
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 # Either an email or a phone is required: CitizenSignupForm checks that at least one is given.
 ACCOUNT_SIGNUP_FIELDS = ["email", "phone", "password1*", "password2*"]
@@ -305,6 +317,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The fonts people already have: the docs load nothing from outside the site.
+    "REDOC_UI_SETTINGS": {"theme": {"typography": {
+        "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif",
+        "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"}}}},
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
@@ -352,5 +368,7 @@ ONESTOP_SUPPLEMENT_REMINDER_WORKING_DAYS = env.int("ONESTOP_SUPPLEMENT_REMINDER_
 ONESTOP_FEEDBACK_ANSWER_WORKING_DAYS = env.int("ONESTOP_FEEDBACK_ANSWER_WORKING_DAYS", default=10)
 # Where people reach OneStop: the links in emails.
 ONESTOP_SITE_URL = env("ONESTOP_SITE_URL", default="http://127.0.0.1:8000")
+# What emails and messages call the site ("Hello from …").
+ONESTOP_SITE_NAME = env("ONESTOP_SITE_NAME", default="OneStop")
 ONESTOP_CALENDAR_YEARS_BACK = 5
 ONESTOP_CALENDAR_YEARS_AHEAD = 5

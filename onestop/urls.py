@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider.urls import base_urlpatterns as oauth2_urlpatterns
 from rest_framework.routers import SimpleRouter
 
@@ -33,12 +33,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs read the schema in English, the language of the committed openapi.yaml.
     path("api/docs/", SpectacularSwaggerView.as_view(url="/api/schema/?lang=en"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url="/api/schema/?lang=en"), name="api-redoc"),
+    path("api/redoc/", views.RedocView.as_view(url="/api/schema/?lang=en"), name="api-redoc"),
     re_path(r"^api/", problems.not_found),
     # OAuth2: POST /o/token/ (client credentials for integrators), /o/authorize/ for people, revoke, introspect.
     path("o/", include((oauth2_urlpatterns, "oauth2_provider"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("tai-khoan/", include("allauth.urls")),
     path("", include("citizens.urls")),
     path("", include("workflows.feedback.urls")),

@@ -75,16 +75,23 @@ class ProcessStepInline(admin.TabularInline):
     fields = ["order", "name", "role", "share"]
 
 
+# Long names and notes wrap in a small box, so a row of the documents or fees fits the page at 1,280 px.
+WRAPPED = {models.CharField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+NUMBER = forms.NumberInput(attrs={"style": "width: 4em"})
+
+
 class RequiredDocumentInline(admin.TabularInline):
     model = RequiredDocument
     extra = 0
     fields = ["order", "name", "form", "copies", "is_required", "template", "note"]
+    formfield_overrides = {**WRAPPED, models.PositiveSmallIntegerField: {"widget": NUMBER}}
 
 
 class FeeInline(admin.TabularInline):
     model = Fee
     extra = 0
     fields = ["order", "name", "kind", "amount", "note"]
+    formfield_overrides = {**WRAPPED, models.PositiveSmallIntegerField: {"widget": NUMBER}}
 
 
 class FormFieldInline(admin.StackedInline):

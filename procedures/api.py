@@ -23,6 +23,7 @@ from .models import (
     ProcessStep,
     RequiredDocument,
 )
+from .search import ranked_by_name
 from .selectors import expected_appointment, search_procedures
 
 CATALOGUE_SCOPES = {"list": "catalogue:read", "retrieve": "catalogue:read", "appointment": "catalogue:read"}
@@ -33,6 +34,12 @@ class CataloguePage(CursorPagination):
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = "code"
+
+    def get_ordering(self, request, queryset, view):
+        # A search (?q=) lists the best matches first, as the portal does.
+        if "similarity" in queryset.query.annotations:
+            return ("-similarity", "code")
+        return super().get_ordering(request, queryset, view)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -186,7 +193,7 @@ class ProcedureFilter(filters.FilterSet):
         fields = ["level", "online_level", "field", "agency"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(pk__in=search_procedures(query=value).values("pk"))
+        return ranked_by_name(queryset.filter(pk__in=search_procedures(query=value).values("pk")), value)
 
 
 @extend_schema_view(list=extend_schema(summary="Procedures that may be filed today"),

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from workflows.worktime.calendar import TimeLimit
 
@@ -403,7 +404,12 @@ class Procedure(EffectivePeriod):
         if self.time_limit_unit == self.TimeUnit.SAME_DAY:
             return _("Within the working day (received after %(cutoff)s: the next working day)") % {
                 "cutoff": f"{self.same_day_cutoff:%H:%M}"}
-        return f"{localized_number(self.time_limit)} {self.get_time_limit_unit_display()}"
+        number = localized_number(self.time_limit)
+        # "1 working day", "1.5 working days": English counts only exactly one as singular.
+        count = 1 if self.time_limit == 1 else 2
+        if self.time_limit_unit == self.TimeUnit.HOURS:
+            return ngettext("%(number)s working hour", "%(number)s working hours", count) % {"number": number}
+        return ngettext("%(number)s working day", "%(number)s working days", count) % {"number": number}
 
     @property
     def publication_gaps(self):

@@ -30,7 +30,7 @@ def test_a_filing_with_a_bad_form_is_a_problem_with_each_fields_error(integrator
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()
-    assert problem["status"] == 400 and problem["title"] == "Bad Request"
+    assert problem["status"] == 400 and problem["title"] == "Yêu cầu không hợp lệ"
     assert {"dia_chi_cong_trinh", "dien_tich"} <= problem["errors"]["form"].keys()
     assert not Dossier.objects.exists()
 
@@ -103,7 +103,7 @@ def test_without_a_token_every_endpoint_answers_401_as_a_problem(client):
 
 def test_an_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/khong-co/")
-    assert response.status_code == 404 and response.json()["title"] == "Not Found"
+    assert response.status_code == 404 and response.json()["title"] == "Không tìm thấy"
 
 
 def test_a_citizen_with_a_session_reads_only_their_own_dossiers(integrator, office, client):

@@ -52,12 +52,29 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+# True when the page does not run sideways: everything on it is reachable without scrolling across.
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def _mobile_page(browser, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True,
                                   locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def phone(browser):
+    context, page = _mobile_page(browser, 360, 740)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def narrow(browser):
+    """A 390 px phone, the width the portal and the window are checked at."""
+    context, page = _mobile_page(browser, 390, 844)
     yield page
     context.close()
 

@@ -5,13 +5,12 @@ import re
 
 from django.core import mail
 
+from tests.browser.conftest import NO_SIDEWAYS_SCROLL
 from tests.browser.test_feedback_browser import sign_in_to_the_portal
 from tests.office import PDF
 from tests.workflows.test_lifecycle import received
 from workflows.dossiers import services
 from workflows.dossiers.models import Dossier
-
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def sign_up_and_verify(page, live_server, screenshot):
@@ -71,8 +70,13 @@ def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_s
         "ban-ve.pdf" in phone.locator("#document-2").inner_text()
     phone.select_option("#id_receiving_agency", str(office.desk.pk))
     phone.locator("button[value=submit]").click()
-    phone.wait_for_url(re.compile(r".*/ho-so/\d+/$"))
+    phone.wait_for_url("**/kiem-tra/")  # check your answers, then file
+    phone.locator("#file-dossier").click()
+    phone.wait_for_url("**/da-nop/")
     dossier = Dossier.objects.get(applicant__email="hoa@example.vn")
+    assert phone.locator("#dossier-code").inner_text() == dossier.code
+    phone.locator("#open-dossier").click()
+    phone.wait_for_url(re.compile(r".*/ho-so/\d+/$"))
     assert phone.locator("#dossier-code").inner_text() == dossier.code
     screenshot(phone, "portal-submitted-phone")
 
@@ -84,9 +88,9 @@ def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_s
     phone.reload()
     assert "Bản vẽ mặt cắt công trình" in phone.locator("#reason").inner_text()
     screenshot(phone, "portal-supplement-requested-phone")
-    phone.locator("main .actions a.button").first.click()
-    phone.set_input_files("#id_document_2", str(drawing))
-    phone.locator("button[value=submit]").click()
+    phone.locator("#answer-request").click()
+    phone.set_input_files("#id_item_1", str(drawing))
+    phone.locator("#send-supplement").click()
     phone.wait_for_url(re.compile(r".*/ho-so/\d+/$"))
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.PROCESSING

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from procedures.models import Agency
 from tests.factories import AgencyFactory, CommuneFactory
-from tests.office import PDF
+from tests.office import PDF, pdf
 from tests.workflows.test_lifecycle import filed
 from workflows.dossiers import services
 from workflows.dossiers.models import Dossier
@@ -134,6 +134,8 @@ def test_an_online_dossier_is_asked_for_a_supplement_and_resumes_when_the_citize
     assert "Bản sao giấy chứng nhận" in slip_text(page, live_server, dossier, "supplement_request")
 
     dossier.refresh_from_db()
+    services.attach_document(dossier=dossier, acting_user=office.citizen, name="Bản sao giấy chứng nhận",
+                             upload=pdf())
     services.supply_supplement(dossier=dossier, acting_user=office.citizen)
     open_from_queue(page, live_server, "my_work", dossier)
     assert re.search(r"Đang xử lý|Processing", page.locator("#dossier-state").inner_text())

@@ -97,10 +97,15 @@ def test_submission_refuses_a_missing_required_document_then_gives_the_code(citi
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.DRAFT and dossier.code is None
 
-    submitted = citizen_client.post(edit_url(dossier), {**answers, "document_2": pdf("ban-ve.pdf")}, follow=True)
+    checked = citizen_client.post(edit_url(dossier), {**answers, "document_2": pdf("ban-ve.pdf")})
+    assert checked.status_code == 302 and checked.url == reverse("citizens:review", args=[dossier.pk])
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.DRAFT  # not filed until the citizen has checked the answers
+
+    submitted = citizen_client.post(checked.url, follow=True)
 
     dossier.refresh_from_db()
-    assert dossier.state == Dossier.State.SUBMITTED
+    assert dossier.state == Dossier.State.SUBMITTED and dossier.receiving_agency == portal.desk
     assert dossier.code.startswith("000.00.01.H56-")
     assert dossier.code in submitted.content.decode()
     assert dossier.form_data["so_dinh_danh_chu_dau_tu"] == "038195001234"
@@ -119,7 +124,7 @@ def test_a_commune_procedure_asks_for_the_commune_first(citizen_client, portal):
     publish_procedure_version(procedure=procedure)
 
     missing = citizen_client.post(reverse("citizens:start", args=[procedure.code]))
-    assert missing.status_code == 200 and "commune" in missing.context["form"].errors
+    assert missing.status_code == 400 and "commune" in missing.context["form"].errors
 
     citizen_client.post(reverse("citizens:start", args=[procedure.code]), {"commune": commune.pk})
     assert Dossier.objects.get(procedure=procedure).commune == commune

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from tests.citizens.test_my_dossiers import carried_to_result, received, submitted
+from tests.office import pdf
 from workflows.dossiers import services
 from workflows.notifications.models import Notification
 
@@ -10,6 +11,7 @@ from workflows.notifications.models import Notification
 def test_the_applicant_is_told_of_receipt_supplement_requests_and_the_result(citizen_client, portal):
     dossier = services.hand_over(dossier=received(portal), acting_user=portal.receiver)
     dossier = services.request_supplement(dossier=dossier, acting_user=portal.specialist, missing="Bản vẽ mặt cắt")
+    services.attach_document(dossier=dossier, acting_user=portal.citizen, name="Bản vẽ mặt cắt", upload=pdf())
     dossier = services.supply_supplement(dossier=dossier, acting_user=portal.citizen)
     for user in (portal.specialist, portal.head):
         dossier = services.hand_over(dossier=dossier, acting_user=user)

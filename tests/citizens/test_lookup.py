@@ -1,8 +1,13 @@
 import pytest
 from django.urls import reverse
 
+from procedures.models import FormField
+from procedures.services import publish_procedure_version
 from tests.citizens.test_my_dossiers import received
+from tests.factories import FormFieldFactory
+from tests.office import pdf
 from tests.workflows.test_slips import assert_qr_encodes
+from workflows.dossiers import services
 
 
 def look_up(client, code, verifier):
@@ -57,3 +62,26 @@ def test_the_receipt_slips_qr_code_opens_the_lookup_for_this_dossier(citizen_cli
     assert dossier.code in text
     assert "testserver/tra-cuu" in text.replace("\n", "")  # the caption; the QR code carries the code too
     assert_qr_encodes(slip.content, f"http://testserver/tra-cuu/?code={dossier.code}")
+
+
+@pytest.mark.parametrize("verifier, found", [("0987 654 321", True), ("+84987654321", True),
+                                             ("038195009999", False)],
+                         ids=["typed-phone", "typed-phone-international", "another-field's-digits"])
+def test_the_phone_typed_in_the_application_form_finds_an_email_only_accounts_dossier(client, portal,
+                                                                                      django_user_model,
+                                                                                      verifier, found):
+    FormFieldFactory(procedure=portal.procedure, order=4, name="dien_thoai", label="Số điện thoại liên hệ",
+                     kind=FormField.Kind.PHONE)
+    publish_procedure_version(procedure=portal.procedure)
+    email_only = django_user_model.objects.create_user("emailonly", "lan@example.vn", "x", full_name="Trần Thị Lan",
+                                                       identity_number="038195009999")
+    draft = services.create_draft(procedure=portal.procedure, acting_user=email_only, form_data={
+        "dia_chi_cong_trinh": "Thôn 3", "dien_tich": "80", "so_dinh_danh_chu_dau_tu": "038195009999",
+        "dien_thoai": "0987654321"})
+    services.attach_document(dossier=draft, acting_user=email_only, document_order=2, upload=pdf())
+    dossier = services.submit_dossier(dossier=draft, acting_user=email_only, receiving_agency=portal.desk)
+    assert dossier.applicant_phone == ""
+
+    response = look_up(client, dossier.code, verifier)
+
+    assert (response.context["dossier"] == dossier) is found

@@ -54,13 +54,13 @@ def test_the_dossier_page_shows_the_appointment_time_left_and_the_timeline(citiz
 def test_the_citizen_answers_a_supplement_request_and_the_clock_resumes(citizen_client, portal):
     dossier = services.hand_over(dossier=received(portal), acting_user=portal.receiver)
     dossier = services.request_supplement(dossier=dossier, acting_user=portal.specialist,
-                                          missing="Bản vẽ mặt bằng có chữ ký của chủ đầu tư")
+                                          missing="Bản vẽ thiết kế xây dựng có chữ ký của chủ đầu tư")
     page = citizen_client.get(reverse("citizens:detail", args=[dossier.pk]))
-    assert "Bản vẽ mặt bằng có chữ ký" in page.content.decode()
+    assert "Bản vẽ thiết kế xây dựng có chữ ký" in page.content.decode()
 
-    response = citizen_client.post(reverse("citizens:edit", args=[dossier.pk]), {
-        "dia_chi_cong_trinh": "Thôn 3", "dien_tich": "80", "so_dinh_danh_chu_dau_tu": "038195001234",
-        "result_delivery": "at_desk", "document_2": pdf("ban-ve-co-chu-ky.pdf"), "action": "submit",
+    response = citizen_client.post(reverse("citizens:supply", args=[dossier.pk]), {
+        "form-dia_chi_cong_trinh": "Thôn 3", "form-dien_tich": "80", "form-so_dinh_danh_chu_dau_tu": "038195001234",
+        "expected_version": dossier.version, "item_1": pdf("ban-ve-co-chu-ky.pdf"),
     })
 
     assert response.status_code == 302

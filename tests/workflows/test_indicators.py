@@ -138,6 +138,7 @@ def province(office, django_user_model, settings):
     with at(10, 6):
         services.request_supplement(dossier=dossiers["D3"], acting_user=office_.specialist, missing="Bản vẽ")
     with at(10, 13):
+        services.attach_document(dossier=dossiers["D3"], acting_user=office_.citizen, name="Bản vẽ", upload=pdf())
         services.supply_supplement(dossier=dossiers["D3"], acting_user=office_.citizen)
     with at(10, 14, 10):
         province.decide(dossiers["D3"])

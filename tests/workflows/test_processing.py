@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from tests.factories import AgencyFactory
+from tests.office import pdf
 from workflows.dossiers import services
 
 from .test_lifecycle import received
@@ -45,6 +46,7 @@ def test_a_supplement_during_processing_stops_the_clock_until_resubmission(offic
         assert not dossier.is_late
 
     with time_machine.travel(datetime(2026, 3, 23, 9, tzinfo=TZ), tick=False):
+        services.attach_document(dossier=dossier, acting_user=office.citizen, name="Bản vẽ mặt bằng", upload=pdf())
         dossier = services.supply_supplement(dossier=dossier, acting_user=office.citizen)
         # The same time left, rounded up to the close of the working day as limits in days are.
         assert left <= dossier.clock().working_minutes_left < left + 480

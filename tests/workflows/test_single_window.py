@@ -114,7 +114,8 @@ def test_two_officers_at_once_one_wins_the_other_is_told_to_reload(client, offic
 
     client.force_login(office.other_receiver)
     response = client.post(reverse("admin:workflows_dossier_act", args=[dossier.pk, "refuse"]),
-                           {"expected_version": stale_version, "reason": "Không thuộc thẩm quyền"}, follow=True)
+                           {"expected_version": stale_version, "reason": "Không thuộc thẩm quyền", "confirmed": "on"},
+                           follow=True)
 
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.RECEIVED and not dossier.reason
@@ -255,7 +256,7 @@ def test_the_window_shows_a_withdrawal_request_and_settles_it_with_a_reason(clie
 
     dossier = services.withdraw_dossier(dossier=dossier, acting_user=office.citizen, reason="Vẫn muốn rút")
     signed_in(client, office.specialist)
-    act(client, dossier, "accept_withdrawal")
+    act(client, dossier, "accept_withdrawal", confirmed="on")
     dossier.refresh_from_db()
     assert (dossier.state, dossier.reason) == (Dossier.State.WITHDRAWN, "Vẫn muốn rút")
 

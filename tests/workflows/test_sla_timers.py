@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db import connection
 
+from tests.office import pdf
 from tests.workflows.test_lifecycle import filed
 from workflows.dossiers import services
 from workflows.dossiers.models import AuditEntry, Dossier, OutboxEvent
@@ -190,6 +191,7 @@ def test_a_supplement_sent_in_time_cancels_the_lapse(office):
         dossier = services.hand_over(dossier=dossier, acting_user=office.receiver)
         dossier = services.request_supplement(dossier=dossier, acting_user=office.specialist, missing="Sổ đỏ")
     with at(MONDAY + timedelta(days=3)):
+        services.attach_document(dossier=dossier, acting_user=office.citizen, name="Sổ đỏ", upload=pdf())
         dossier = services.supply_supplement(dossier=dossier, acting_user=office.citizen)
     assert dossier.supplement_due_at is None
 

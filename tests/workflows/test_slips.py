@@ -241,7 +241,8 @@ def test_the_supplement_request_during_processing_outlives_the_supplement(office
         dossier = services.request_supplement(dossier=dossier, acting_user=office.specialist,
                                               missing="Bổ sung bản vẽ mặt bằng")
     with time_machine.travel(datetime(2026, 3, 12, 8, tzinfo=TZ), tick=False):
-        dossier = services.supply_supplement(dossier=dossier, acting_user=office.receiver)
+        dossier = services.supply_supplement(dossier=dossier, acting_user=office.receiver,
+                                             note="Bản vẽ mặt bằng, bản giấy")
     assert dossier.reason == ""  # the slip now reads the request from the audit trail
 
     pdf = slips.supplement_request_slip(dossier, lookup_url=lookup_url(dossier))
@@ -486,7 +487,8 @@ def _incomplete(office):
 
 
 def _resubmitted(office):
-    return services.resubmit_dossier(dossier=_incomplete(office), acting_user=office.receiver)
+    return services.resubmit_dossier(dossier=_incomplete(office), acting_user=office.receiver,
+                                     note="Bản vẽ, bản giấy")
 
 
 def _refused(office):

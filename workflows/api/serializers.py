@@ -6,12 +6,14 @@ from datetime import UTC
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from onestop.uploads import IMAGES, PDF, validate_upload
 from procedures.forms import application_form, form_data_for_storage
 from procedures.models import AdministrativeUnit, Agency, Procedure
 from procedures.selectors import current_version
@@ -114,6 +116,30 @@ class DocumentUploadSerializer(Base64FileSerializer):
     order = serializers.IntegerField(min_value=1, help_text="The required document's order in the procedure.")
     content = serializers.CharField(help_text="The file, base64-encoded: a PDF, JPEG or PNG of at most 10 MB.")
 
+    def validate_content(self, value):
+        """Checked here as well as in the service, so a bad file is reported against its own document."""
+        content = super().validate_content(value)
+        try:
+            validate_upload(ContentFile(content), allowed={**PDF, **IMAGES}, max_bytes=services.DOCUMENT_MAX_BYTES)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return content
+
+
+class AttachedDocumentSerializer(DocumentUploadSerializer):
+    """A file for one of the procedure's documents (`order`) or, answering a supplement request, for something
+    else the agency asked for (`name`)."""
+
+    order = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+                                     help_text="The required document's order in the procedure.")
+    name = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
+                                 help_text="Without an order: what the document is, as the request names it.")
+
+    def validate(self, data):
+        if data.get("order") is None and not data["name"].strip():
+            raise serializers.ValidationError({"order": [_("Give the document's order, or its name.")]})
+        return data
+
 
 
 class FilingSerializer(serializers.Serializer):
@@ -134,6 +160,12 @@ class FilingSerializer(serializers.Serializer):
 
     def validate(self, data):
         version = current_version(data["procedure"])
+        asked = range(1, len(version.snapshot["documents"]) + 1) if version else range(0)
+        # Keyed by the document's index, as DRF reports the documents' other errors.
+        unknown = {index: {"order": [_("This procedure asks for no such document.")]}
+                   for index, document in enumerate(data["documents"]) if document["order"] not in asked}
+        if unknown:
+            raise serializers.ValidationError({"documents": unknown})
         definition = version.snapshot.get("form", []) if version else []
         form = application_form(definition, data=dict(data["form"].items()))
         if not form.is_valid():

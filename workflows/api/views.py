@@ -32,7 +32,7 @@ from .models import IdempotencyRecord
 from .serializers import (
     ACTIONS,
     AnswerSerializer,
-    DocumentUploadSerializer,
+    AttachedDocumentSerializer,
     DossierDetailSerializer,
     DossierSerializer,
     FilingSerializer,
@@ -221,16 +221,17 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         selectors.with_catalogue([dossier])
         return status.HTTP_201_CREATED, DossierDetailSerializer(dossier).data
 
-    @extend_schema(request=DocumentUploadSerializer, responses={200: DossierDetailSerializer, **PROBLEMS},
+    @extend_schema(request=AttachedDocumentSerializer, responses={200: DossierDetailSerializer, **PROBLEMS},
                    summary="Attach a document while the dossier waits for a supplement")
-    @action(detail=True, methods=["post"], serializer_class=DocumentUploadSerializer)
+    @action(detail=True, methods=["post"], serializer_class=AttachedDocumentSerializer)
     def documents(self, request, code=None):
         dossier = self.get_object()
-        upload = DocumentUploadSerializer(data=request.data)
+        upload = AttachedDocumentSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         with refusals_as_problems():
             services.attach_document(dossier=dossier, acting_user=request.user,
-                                     document_order=upload.validated_data["order"],
+                                     document_order=upload.validated_data.get("order"),
+                                     name=upload.validated_data["name"],
                                      upload=as_file(upload.validated_data), client_ip=client_ip(request))
         dossier.refresh_from_db()
         return self._dossier_response(dossier)

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from procedures.models import AdministrativeUnit, Agency, Procedure
+from procedures.models import AdministrativeUnit, Agency, FormField, Procedure
 from procedures.selectors import frozen_version
 from workflows.worktime.clock import working_calendar
 
@@ -170,25 +170,35 @@ def colleagues_for_step(dossier, step):
 
 
 def find_for_lookup(*, code, verifier):
-    """The public lookup: the dossier whose code matches and whose applicant's phone number, or the last four
-    digits of their identity number, matches too; None otherwise. Drafts have no code and are never found."""
+    """The public lookup: the dossier whose code matches and whose applicant's phone number (the account's, or one
+    typed in the application form), or the last four digits of their identity number, matches too; None
+    otherwise. Drafts have no code and are never found."""
     verifier = _digits(verifier)
     if len(verifier) < 4:
         return None
     dossier = (Dossier.objects.filter(code=code.strip().upper())
                .select_related("procedure", "receiving_agency")
                .only("id", "code", "state", "appointment_at", "due_at", "paused_at", "result_at", "apology_count",
-                     "applicant_phone", "applicant_identity_number", "procedure__name",
-                     "receiving_agency__name")
+                     "applicant_phone", "applicant_identity_number", "form_data", "procedure_version_id",
+                     "procedure__name", "receiving_agency__name")
                .first())
     if dossier is None:
         return None
-    identity, phone = dossier.applicant_identity_number, _digits(dossier.applicant_phone)
+    identity = dossier.applicant_identity_number
     if (len(verifier) == 4 and len(identity) == 12 and identity.endswith(verifier)) or (
-        len(verifier) >= 9 and verifier == phone
+        len(verifier) >= 9 and verifier in _phones(dossier)
     ):
         return dossier
     return None
+
+
+def _phones(dossier):
+    """The applicant's phone numbers: the dossier's, and the answers to the application form's phone fields (an
+    account with only an email leaves the dossier's empty)."""
+    definition = frozen_version(dossier.procedure_version_id, procedure_id=dossier.procedure_id).snapshot.get(
+        "form", [])
+    typed = [dossier.form_data.get(spec["name"]) for spec in definition if spec["kind"] == FormField.Kind.PHONE]
+    return {_digits(phone) for phone in [dossier.applicant_phone, *typed] if isinstance(phone, str)} - {""}
 
 
 def _digits(value):

@@ -74,6 +74,8 @@ class Transition:
     timeline_when: tuple = ()
     slip: str | None = None
     handover: Handover | None = None
+    # It cannot be undone: the window asks the person to confirm it.
+    confirm: bool = False
 
     @property
     def event(self):
@@ -101,7 +103,9 @@ class Act:
 
 NOTE = Ask("note", required=False)
 REASON = Ask("reason", help="The reason, or exactly what is missing, in writing.")
-MISSING = Ask("reason", "missing", help=REASON.help)
+MISSING = Ask("reason", "missing", help="Exactly what is missing, in writing: one item a line.")
+# With a supplement: what the applicant handed in at the desk, or their word to the agency.
+HANDED_IN = Ask("note", required=False, help="What the applicant handed in, or a word for the agency.")
 
 
 TRANSITIONS = {transition.name: transition for transition in (
@@ -111,11 +115,11 @@ TRANSITIONS = {transition.name: transition for transition in (
                tells_applicant=True, timeline=_("Received: the appointment is set"), slip="receipt",
                handover=Handover("Tiếp nhận hồ sơ", "same", from_applicant=True)),
     Transition("refuse", _("Refuse to receive"), rules.is_receiving_officer, asks=(REASON,), capacity=Capacity.DESK,
-               tells_applicant=True, timeline=_("Not received"), timeline_note=True, slip="refusal"),
+               tells_applicant=True, timeline=_("Not received"), timeline_note=True, slip="refusal", confirm=True),
     Transition("request_documents", _("Request a supplement"), rules.is_receiving_officer, asks=(MISSING,),
                capacity=Capacity.DESK, tells_applicant=True, timeline=_("You were asked to complete the dossier"),
                timeline_note=True, slip="supplement_request"),
-    Transition("resubmit", _("Resubmit"), rules.may_edit, capacity=Capacity.DESK,
+    Transition("resubmit", _("Resubmit"), rules.may_edit, asks=(HANDED_IN,), capacity=Capacity.DESK,
                timeline=_("You completed the dossier")),
     Transition("hand_over", _("Hand over to the next step"), rules.is_current_step_actor,
                asks=(NOTE, Ask("assignee", required=False,
@@ -131,7 +135,7 @@ TRANSITIONS = {transition.name: transition for transition in (
                timeline=_("You were asked for a supplement: the clock stopped"), timeline_note=True,
                slip="supplement_request",
                handover=Handover("Yêu cầu bổ sung hồ sơ", "applicant", finishes_step=True)),
-    Transition("supply", _("Supplement received (restarts the clock)"), rules.may_edit,
+    Transition("supply", _("Supplement received (restarts the clock)"), rules.may_edit, asks=(HANDED_IN,),
                timeline=_("Supplement received: the clock restarted"),
                handover=Handover("Nhận hồ sơ bổ sung", "same")),
     Transition("notify_obligation", _("Notify the financial obligation (stops the clock)"),
@@ -152,13 +156,13 @@ TRANSITIONS = {transition.name: transition for transition in (
                asks=(REASON, Ask("new_appointment", "new_appointment")), tells_applicant=True,
                timeline=_("Apology: a new appointment"), timeline_note=True, slip="apology"),
     Transition("approve", _("Approve: result ready"), rules.is_current_step_actor,
-               asks=(NOTE, Ask("result", "result_file", required=False,
-                               help="The electronic result document, when there is one.")),
+               # The window asks for the signed result; the API still takes an approval whose result is on paper.
+               asks=(NOTE, Ask("result", "result_file", help="The electronic result document, when there is one.")),
                tells_applicant=True, timeline=_("Result ready"),
                handover=Handover("Phê duyệt kết quả", "next", finishes_step=True)),
     Transition("refuse_result", _("Refuse: not eligible"), rules.is_current_step_actor, asks=(REASON,),
                tells_applicant=True, timeline=_("Result: not eligible"), timeline_note=True, slip="refusal",
-               handover=Handover("Từ chối giải quyết", "next", finishes_step=True)),
+               handover=Handover("Từ chối giải quyết", "next", finishes_step=True), confirm=True),
     Transition("return_result", _("Return the result"), rules.is_result_desk, capacity=Capacity.RESULT_DESK,
                tells_applicant=True, timeline=_("Result returned"), slip="result_return",
                handover=Handover("Trả kết quả", "applicant", finishes_step=True)),
@@ -168,7 +172,8 @@ TRANSITIONS = {transition.name: transition for transition in (
                timeline=_("You withdrew this dossier"), timeline_note=True,
                timeline_when=((State.WITHDRAWAL_REQUESTED, _("You asked to withdraw this dossier")),)),
     Transition("accept_withdrawal", _("Accept the withdrawal"), rules.may_settle_withdrawal, asks=(NOTE,),
-               capacity=Capacity.STEP_OR_LEADER, tells_applicant=True, timeline=_("Your withdrawal was accepted")),
+               capacity=Capacity.STEP_OR_LEADER, tells_applicant=True, timeline=_("Your withdrawal was accepted"),
+               confirm=True),
     Transition("decline_withdrawal", _("Decline the withdrawal"), rules.may_settle_withdrawal, asks=(REASON,),
                capacity=Capacity.STEP_OR_LEADER, tells_applicant=True,
                timeline=_("Your withdrawal request was declined"), timeline_note=True),

@@ -28,7 +28,8 @@ def may_record_payment(dossier, user, method):
         return False
     clients = ApiClient.objects.filter(application__user=user)
     if method == Payment.Method.ONLINE:
-        return clients.filter(scopes__contains=[ApiClient.Scope.PAYMENTS_RECORD]).exists()
+        # Read in Python: SQLite (the embedded default) has no JSON "contains" lookup.
+        return any(ApiClient.Scope.PAYMENTS_RECORD in scopes for scopes in clients.values_list("scopes", flat=True))
     # An integrated system's service account may hold desk roles to see dossiers, but it takes no cash.
     return _payment_desk(dossier, user) is not None and not clients.exists()
 

@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from onestop.admin_pages import ServiceKeptAdmin
 from onestop.http import client_ip
 from procedures.formatting import vnd
-from procedures.forms import application_form, form_data_for_storage
-from procedures.models import Procedure
+from procedures.forms import readable_answers
+from procedures.models import Procedure, StepRole
 from workflows.dossiers import selectors, services, transitions, web
 from workflows.dossiers.models import AuditEntry, Dossier, DossierDocument
 from workflows.dossiers.staff import StaffRole, agencies_where, staff_roles
@@ -27,7 +27,9 @@ from workflows.payments import services as payments
 from workflows.payments.forms import DeskPaymentForm
 from workflows.payments.models import Payment
 
-from .forms import TransitionForm, WalkInForm
+from . import counter
+from .display import sla_badge
+from .forms import TransitionForm
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -55,17 +57,36 @@ class SlaFilter(admin.SimpleListFilter):
 
 
 class StepFilter(admin.SimpleListFilter):
+    """Steps by name: a chosen procedure's own steps, otherwise what each kind of step does."""
+
     title = gettext_lazy("step")
     parameter_name = "step"
 
-    ORDERS = [str(order) for order in range(1, 9)]
+    ROLE_STEPS = {StepRole.RECEIVING_OFFICER: gettext_lazy("Receiving at the desk"),
+                  StepRole.SPECIALIST: gettext_lazy("Examination by the specialist"),
+                  StepRole.DEPARTMENT_HEAD: gettext_lazy("Review by the department head"),
+                  StepRole.AGENCY_LEADER: gettext_lazy("Signing by the agency leader"),
+                  StepRole.RESULT_DESK: gettext_lazy("Returning the result")}
 
     def lookups(self, request, model_admin):
-        return [(order, _("Step %(order)s") % {"order": order}) for order in self.ORDERS]
+        procedure = Procedure.objects.filter(pk=_digits(request.GET.get("procedure__id__exact"))).first()
+        version = procedure.current_version if procedure else None
+        if version is not None:
+            return [(str(step["order"]), f"{step['order']}. {step['name']}") for step in version.snapshot["steps"]]
+        return list(self.ROLE_STEPS.items())
 
     def queryset(self, request, queryset):
         # Anything but a listed step (a hand-edited URL) shows the queue unfiltered.
-        return queryset.filter(current_step_order=self.value()) if self.value() in self.ORDERS else queryset
+        value = self.value() or ""
+        if value in self.ROLE_STEPS:
+            return queryset.filter(step_role=value)
+        if value.isdigit() and len(value) < 3:
+            return queryset.filter(current_step_order=int(value))
+        return queryset
+
+
+def _digits(value):
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 class CappedCountPaginator(Paginator):
@@ -83,8 +104,10 @@ class DossierAdmin(ServiceKeptAdmin):
     """The single window: queues of the dossiers a staff member's agencies and roles allow, and each dossier's
     page with the transitions they may take now. Dossiers change through their transitions only."""
 
-    list_display = ["code_link", "applicant_name", "procedure", "state", "step", "assignee", "appointment_at",
-                    "time_left"]
+    # The clock leads; the columns fit 1,280 px beside the filters (long procedure names are clipped, in full
+    # on hover).
+    list_display = ["time_left", "code_link", "applicant_name", "procedure_name", "state_and_step", "assigned_to",
+                    "appointment"]
     list_filter = [QueueFilter, SlaFilter, StepFilter, "state", "channel", "procedure__field", "procedure"]
     search_fields = ["=code", "applicant_name", "=applicant_identity_number", "=applicant_phone"]
     list_select_related = ["procedure", "procedure_version", "assignee"]
@@ -105,22 +128,26 @@ class DossierAdmin(ServiceKeptAdmin):
         return format_html('<a href="{}">{}</a>', reverse("admin:workflows_dossier_change", args=[dossier.pk]),
                            dossier.code or _("Draft #%(id)s") % {"id": dossier.pk})
 
-    @admin.display(description=gettext_lazy("step"))
-    def step(self, dossier):
-        step = dossier.current_step
-        return step["name"] if step else "—"
+    @admin.display(description=gettext_lazy("procedure"), ordering="procedure__name")
+    def procedure_name(self, dossier):
+        return format_html('<span class="clamp" title="{}">{}</span>', dossier.procedure.name, dossier.procedure.name)
 
-    @admin.display(description=gettext_lazy("time left"))
+    @admin.display(description=gettext_lazy("state and step"), ordering="state")
+    def state_and_step(self, dossier):
+        step = dossier.current_step
+        return format_html("{}<br><small>{}</small>", dossier.get_state_display(), step["name"] if step else "")
+
+    @admin.display(description=gettext_lazy("Assigned to"), ordering="assignee__username")
+    def assigned_to(self, dossier):
+        return dossier.assignee or "—"
+
+    @admin.display(description=gettext_lazy("appointment"), ordering="appointment_at")
+    def appointment(self, dossier):
+        return timezone.localtime(dossier.appointment_at).strftime("%d/%m/%Y %H:%M") if dossier.appointment_at else "—"
+
+    @admin.display(description=gettext_lazy("deadline"), ordering="due_at")
     def time_left(self, dossier):
-        if dossier.state not in CLOCK_STATES:
-            return "—"
-        reading = dossier.clock()
-        hours = reading.working_minutes_left / 60
-        text = (_("late by %(hours).1f h") % {"hours": -hours} if hours < 0
-                else _("%(hours).1f h left") % {"hours": hours})
-        if reading.status == "paused":
-            text = _("stopped")
-        return format_html('<span class="sla sla-{}">{}</span>', reading.status, text)
+        return sla_badge(dossier)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "queue_counts": selectors.queue_counts(request.user),
@@ -133,6 +160,7 @@ class DossierAdmin(ServiceKeptAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("file/", wrap(self.file_walk_in_view), name="workflows_dossier_file"),
+            path("file/applicant/", wrap(counter.applicant_lookup_view), name="workflows_dossier_applicant"),
             path("book/", wrap(self.book_view), name="workflows_dossier_book"),
             path("<int:pk>/act/<slug:name>/", wrap(self.act_view), name="workflows_dossier_act"),
             path("<int:pk>/note/", wrap(self.note_view), name="workflows_dossier_note"),
@@ -157,18 +185,22 @@ class DossierAdmin(ServiceKeptAdmin):
             raise PermissionDenied  # a dossier changes only through its transitions (act_view)
         return self._dossier_page(request, self._visible(request, object_id))
 
-    def _dossier_page(self, request, dossier, *, payment_form=None):
+    def _dossier_page(self, request, dossier, *, payment_form=None, taken=None):
+        """The dossier's page; `taken` is a transition's form sent back with its errors and what was typed."""
         offered = [
             {"name": transition.name, "label": transition.custom.get("label", transition.name),
-             "form": TransitionForm(name=transition.name, dossier=dossier,
-                                    initial={"expected_version": dossier.version})}
+             "form": taken if taken is not None and taken.transition.name == transition.name
+             else TransitionForm(name=transition.name, dossier=dossier, initial={"expected_version": dossier.version})}
             for transition in services.available_transitions(dossier, request.user)
             if transitions.get(transition.name).in_window
         ]
+        # The registry's order: the way forward first, refusals after it.
+        order = list(transitions.TRANSITIONS)
+        offered.sort(key=lambda offer: order.index(offer["name"]))
         snapshot = dossier.procedure_version.snapshot
         consultations = list(dossier.consultations.select_related("agency"))
         my_agencies = {agency_id for agency_id, _role in staff_roles(request.user)}
-        answers = [(spec["label"], dossier.form_data.get(spec["name"])) for spec in snapshot.get("form", [])]
+        answers = readable_answers(snapshot.get("form", []), dossier.form_data)
         entries = [
             {"entry": entry, "action": transitions.label(entry.action),
              "from": _state_label(entry.from_state), "to": _state_label(entry.to_state),
@@ -206,79 +238,37 @@ class DossierAdmin(ServiceKeptAdmin):
                                               "expected_version": dossier.version})
 
     def file_walk_in_view(self, request):
-        """Filing at the counter: any procedure of any agency in the province, for a walk-in applicant; then
-        receipt, a supplement request or a refusal."""
-        if not agencies_where(request.user, StaffRole.RECEIVING_OFFICER):
-            raise PermissionDenied
-        procedure = Procedure.objects.available().filter(code=request.GET.get("procedure", "")).first()
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": _("File a walk-in dossier"),
-                   "procedures": Procedure.objects.available().order_by("name").only("code", "name"),
-                   "procedure": procedure}
-        if procedure is None:
-            return TemplateResponse(request, "admin/workflows/dossier/file_walk_in.html", context)
-        snapshot = procedure.current_version.snapshot
-        data = request.POST if request.method == "POST" else None
-        form = WalkInForm(data, snapshot=snapshot)
-        application = application_form(snapshot.get("form", []), data=data, prefix="form")
-        if data is not None and form.is_valid():
-            if form.cleaned_data["decision"] != "receive":
-                for field in application.fields.values():
-                    field.required = False  # an incomplete or refused dossier is recorded as it came
-            if application.is_valid():
-                dossier = self._file_walk_in(request, procedure, form, application)
-                if dossier is not None:
-                    return redirect("admin:workflows_dossier_change", dossier.pk)
-        context.update(form=form, application=application, documents=list(enumerate(snapshot["documents"], 1)))
-        return TemplateResponse(request, "admin/workflows/dossier/file_walk_in.html", context)
-
-    def _file_walk_in(self, request, procedure, form, application):
-        uploads = web.document_uploads(request, procedure.current_version.snapshot)
-        address = client_ip(request)
-        try:
-            # Filing and the decision stand or fall together: a refused receipt leaves no half-filed dossier.
-            with transaction.atomic():
-                dossier = self._file_and_decide(request, procedure, form, application, uploads, address)
-        except services.DossierError as error:
-            messages.error(request, str(error))
-            return None
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return None
-        messages.success(request, _("Filed: %(code)s, %(state)s.") % {"code": dossier.code,
-                                                                        "state": dossier.get_state_display()})
-        return dossier
-
-    def _file_and_decide(self, request, procedure, form, application, uploads, address):
-        dossier = services.file_dossier(
-            procedure=procedure, acting_user=request.user, applicant=form.applicant,
-            form_data=form_data_for_storage(application), commune=form.cleaned_data.get("commune"),
-            result_delivery=form.cleaned_data["result_delivery"],
-            delivery_address=form.cleaned_data["delivery_address"],
-            paper_documents=form.cleaned_data["paper_documents"], uploads=uploads, client_ip=address)
-        return form.decide(dossier, request.user, address)
+        return counter.file_walk_in_view(request, model_admin=self)
 
     def act_view(self, request, pk, name):
+        """Takes a transition. What the person typed is kept: a form error or a refusal by the service shows the
+        page again with the form as it was sent; a dossier someone else changed meanwhile is shown afresh."""
         if request.method != "POST":
             return redirect("admin:workflows_dossier_change", pk)
         dossier = self._visible(request, pk)
         form = TransitionForm(request.POST, request.FILES, name=name, dossier=dossier)
-        if not form.is_valid():
-            messages.error(request, "; ".join(f"{form.fields[field].label if field in form.fields else ''}: "
-                                              f"{' '.join(errors)}" for field, errors in form.errors.items()))
+        if form.is_valid():
+            try:
+                form.take(request.user, client_ip(request))
+            except services.DossierChanged as error:
+                messages.warning(request, str(error))
+                return redirect("admin:workflows_dossier_change", pk)
+            except services.DossierError as error:
+                messages.error(request, str(error))
+                return redirect("admin:workflows_dossier_change", pk)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("Done: %(dossier)s is now %(state)s.") % {
+                    "dossier": dossier, "state": Dossier.objects.get(pk=pk).get_state_display()})
+                return redirect("admin:workflows_dossier_change", pk)
+        if form.transition is None or not form.transition.in_window:
+            messages.error(request, _("This cannot be done from the single window."))
             return redirect("admin:workflows_dossier_change", pk)
-        try:
-            form.take(request.user, client_ip(request))
-        except services.DossierChanged as error:
-            messages.warning(request, str(error))
-        except services.DossierError as error:
-            messages.error(request, str(error))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Done: %(dossier)s is now %(state)s.") % {
-                "dossier": dossier, "state": Dossier.objects.get(pk=pk).get_state_display()})
-        return redirect("admin:workflows_dossier_change", pk)
+        messages.error(request, _("%(action)s: %(errors)s") % {"action": form.transition.label, "errors": " ".join(
+            f"{form.fields[field].label if field in form.fields else ''} {' '.join(errors)}".strip()
+            for field, errors in form.errors.items())})
+        return self._dossier_page(request, dossier, taken=form)
 
     def payment_view(self, request, pk):
         """The receiving or result desk records fees paid at the desk; a refusal shows on the form."""

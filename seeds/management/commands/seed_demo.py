@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from oauth2_provider.models import Application
 
 from procedures.models import Agency
+from seeds.demo import ADMIN_ROLES, DEMO_STAFF, STAFF_PASSWORD
 from workflows.dossiers.models import StaffMembership
 from workflows.integrations.models import ApiClient
 
@@ -21,8 +22,10 @@ DEMO_CLIENT_ID, DEMO_CLIENT_SECRET = "onestop-demo-integrator", "onestop-demo-se
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (an administrator, a catalogue editor and a citizen) with known passwords and "
-        "print their logins. For trying OneStop out only: refuses to run when DEBUG is off. Safe to run again."
+        "Create the demo accounts (an administrator, a catalogue editor, a citizen and, once the catalogue is "
+        "loaded, staff at real desks: receiving officers, a specialist, a department head, a leader and a result "
+        "desk) with known passwords and print their logins. For trying OneStop out only: refuses to run when DEBUG "
+        "is off. Safe to run again."
     )
 
     def handle(self, *args, **options):
@@ -41,7 +44,9 @@ class Command(BaseCommand):
             user.save()
             if is_staff and not is_superuser:
                 user.groups.add(editors)
-            self.stdout.write(f"  {username:<10} {password:<20} {role}")
+            self.stdout.write(f"  {username:<15} {password:<20} {role}")
+        for staff in self.staff():
+            self.stdout.write(f"  {staff.username:<15} {STAFF_PASSWORD:<20} {staff.who}")
         citizen = self.citizen()
         self.stdout.write(self.style.SUCCESS(
             "The citizen signs in to the portal at http://127.0.0.1:8000/tai-khoan/login/ "
@@ -52,6 +57,27 @@ class Command(BaseCommand):
                 "(http://127.0.0.1:8000/api/docs/); its token:\n"
                 f"  curl -u {DEMO_CLIENT_ID}:{DEMO_CLIENT_SECRET} -d grant_type=client_credentials "
                 "http://127.0.0.1:8000/o/token/"))
+
+    def staff(self):
+        """The demo staff at their desks, and the administrator at all of them; none before the catalogue is
+        loaded."""
+        agencies = Agency.objects.in_bulk([code for _role, code in ADMIN_ROLES], field_name="code")
+        if len(agencies) < len({code for _role, code in ADMIN_ROLES}):
+            self.stdout.write(self.style.WARNING("No demo staff: load the catalogue first (manage.py load_catalogue)."))
+            return []
+        User = get_user_model()
+        for staff in DEMO_STAFF:
+            family, *given = staff.full_name.split()
+            user, _ = User.objects.update_or_create(username=staff.username, defaults={
+                "is_staff": True, "is_superuser": False, "email": f"{staff.username}@demo.onestop.vn",
+                "full_name": staff.full_name, "last_name": family, "first_name": " ".join(given)})
+            user.set_password(STAFF_PASSWORD)
+            user.save()
+            StaffMembership.objects.get_or_create(user=user, agency=agencies[staff.agency_code], role=staff.role)
+        admin = User.objects.get(username="admin")
+        for role, code in ADMIN_ROLES:
+            StaffMembership.objects.get_or_create(user=admin, agency=agencies[code], role=role)
+        return DEMO_STAFF
 
     def citizen(self):
         """The demo citizen, with a verified email and phone, so they can file at once."""
@@ -67,8 +93,6 @@ class Command(BaseCommand):
     def integrator(self):
         """A demo API client with every scope, acting as a receiving officer of the provincial service centre;
         None before the catalogue is loaded."""
-
-
         centre = Agency.objects.filter(kind=Agency.Kind.SERVICE_CENTRE, receives_dossiers=True).first()
         if centre is None:
             return None

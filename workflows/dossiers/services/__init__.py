@@ -12,4 +12,5 @@ from .notes import *  # noqa: F403
 from .processing import *  # noqa: F403
 from .receipt import *  # noqa: F403
 from .retiming import *  # noqa: F403
+from .supplement import *  # noqa: F403
 from .withdrawal import *  # noqa: F403

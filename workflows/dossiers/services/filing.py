@@ -17,7 +17,7 @@ from procedures.selectors import frozen_version, receives
 from ..models import Dossier, DossierCodeCounter, DossierDocument
 from ..rules import may_edit
 from ..staff import StaffRole, agencies_where
-from ..states import EDITABLE_STATES
+from ..states import EDITABLE_STATES, WAITING_STATES
 from ..transitions import serves
 from .core import DossierError, InvalidTransition, NotPermitted, audit, lock, take
 
@@ -112,28 +112,38 @@ DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 @transaction.atomic
-def attach_document(*, dossier, acting_user, document_order, upload, expected_version=None, client_ip=None):
+def attach_document(*, dossier, acting_user, upload, document_order=None, name="", expected_version=None,
+                    client_ip=None):
     """Attaches a PDF, JPEG or PNG (judged by its content, at most 10 MB) for one of the procedure's required
-    documents, while the dossier is a draft or waits for a supplement. A file for the same document replaces the
-    current one, which is kept."""
+    documents, while the dossier is a draft or waits for a supplement; or, while it waits for a supplement, for
+    something else the agency asked for (no `document_order`, its `name`). A file for the same document replaces
+    the current one, which is kept."""
     dossier = lock(dossier, expected_version)
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("Documents can only be attached to a draft or when a supplement is requested."))
     if not may_edit(dossier, acting_user):
         raise NotPermitted(_("Only the applicant or the receiving desk may attach documents to this dossier."))
     required = dict(enumerate(dossier.procedure_version.snapshot["documents"], start=1))
-    if document_order not in required:
+    if document_order is None:
+        name = " ".join((name or "").split())[:500]
+        if not name:
+            raise ValidationError(_("Say what the document is."), code="document_name_required")
+        if dossier.state not in WAITING_STATES:
+            raise ValidationError(_("This procedure asks for no such document."), code="unknown_document")
+        same = {"document_order__isnull": True, "name": name}
+    elif document_order not in required:
         raise ValidationError(_("This procedure asks for no such document."), code="unknown_document")
+    else:
+        name, same = required[document_order]["name"], {"document_order": document_order}
     content_type = validate_upload(upload, allowed={**PDF, **IMAGES}, max_bytes=DOCUMENT_MAX_BYTES)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    replaced = list(dossier.documents.filter(document_order=document_order, is_current=True)
-                    .values_list("pk", flat=True))
+    replaced = list(dossier.documents.filter(is_current=True, **same).values_list("pk", flat=True))
     dossier.documents.filter(pk__in=replaced).update(is_current=False)
     document = DossierDocument.objects.create(
-        dossier=dossier, document_order=document_order, name=required[document_order]["name"], file=upload,
+        dossier=dossier, document_order=document_order, name=name, file=upload,
         original_filename=Path(upload.name).name[:255], content_type=content_type, size=upload.size,
         sha256=digest.hexdigest(), uploaded_by=acting_user,
     )

@@ -11,6 +11,7 @@ from ..staff import holds_role
 from ..transitions import serves
 from .core import MAX_OBLIGATION, DossierError, as_system, require_amount, required, take
 from .deadlines import end_pause, resumed_deadlines, step_due, supplement_due
+from .supplement import require_something_supplied
 
 __all__ = ["assign_dossier", "hand_over", "lapse_supplement_request", "notify_financial_obligation",
            "request_supplement", "send_back", "settle_obligation", "supply_supplement"]
@@ -79,15 +80,20 @@ def request_supplement(*, dossier, acting_user, missing, expected_version=None, 
 
 
 @serves("supply")
-def supply_supplement(*, dossier, acting_user, expected_version=None, client_ip=None):
+def supply_supplement(*, dossier, acting_user, note="", expected_version=None, client_ip=None):
     """The applicant supplied what was asked: the clock restarts with exactly the time it had left, for the whole
-    dossier and for the current step."""
+    dossier and for the current step. Refused while nothing new came since the request (no file, no changed
+    answer; at the desk, no note of the papers handed in): the clock stays stopped."""
     now = timezone.now()
+    note = (note or "").strip()
+    supplied = {}
 
     def apply(dossier):
+        supplied.update(require_something_supplied(dossier, acting_user, note))
         dossier.supply(at=now, **resumed_deadlines(dossier, now))
 
-    return take(dossier, acting_user, "supply", apply, expected_version=expected_version, client_ip=client_ip)
+    return take(dossier, acting_user, "supply", apply, expected_version=expected_version, client_ip=client_ip,
+                note=note, data=supplied)
 
 
 @serves("notify_obligation")

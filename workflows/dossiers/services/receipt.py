@@ -8,6 +8,7 @@ from procedures.models import Agency
 from ..transitions import serves
 from .core import DossierError, required, take
 from .deadlines import receipt_deadlines, supplement_due
+from .supplement import require_something_supplied
 
 __all__ = ["receive_dossier", "competent_agency_for", "refuse_dossier", "request_documents", "resubmit_dossier"]
 
@@ -61,7 +62,15 @@ def request_documents(*, dossier, acting_user, missing, expected_version=None, c
 
 
 @serves("resubmit")
-def resubmit_dossier(*, dossier, acting_user, expected_version=None, client_ip=None):
-    """The applicant has supplied what was missing; the dossier waits for receipt again."""
-    return take(dossier, acting_user, "resubmit", lambda dossier: dossier.resubmit(at=timezone.now()),
-                expected_version=expected_version, client_ip=client_ip)
+def resubmit_dossier(*, dossier, acting_user, note="", expected_version=None, client_ip=None):
+    """The applicant has supplied what was missing; the dossier waits for receipt again. Refused while nothing new
+    came since the request, as a supplement is (supply_supplement)."""
+    note = (note or "").strip()
+    supplied = {}
+
+    def apply(dossier):
+        supplied.update(require_something_supplied(dossier, acting_user, note))
+        dossier.resubmit(at=timezone.now())
+
+    return take(dossier, acting_user, "resubmit", apply, expected_version=expected_version, client_ip=client_ip,
+                note=note, data=supplied)
