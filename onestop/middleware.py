@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from .problems import problem_response
 
@@ -37,7 +38,7 @@ class RefuseNulCharactersMiddleware:
 
     def __call__(self, request):
         if request.path.startswith("/api/") and self._carries_nul(request):
-            return problem_response(400, "The request contains a NUL character, which no field accepts.", request)
+            return problem_response(400, _("The request contains a NUL character, which no field accepts."), request)
         return self.get_response(request)
 
     @staticmethod

@@ -75,3 +75,10 @@ def test_a_body_that_is_not_json_is_told_where_in_its_language(integrator):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "Nội dung yêu cầu không phải JSON hợp lệ (dòng 1, cột 2)."
+
+
+def test_a_nul_character_is_refused_in_the_same_language_as_every_other_error(db):
+    problem = APIClient().get("/api/v1/procedures/?q=khai%00sinh").json()
+
+    assert problem["status"] == 400
+    assert problem["detail"] == "Yêu cầu chứa ký tự NUL, không trường nào chấp nhận ký tự này."
