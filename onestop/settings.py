@@ -126,7 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 # allauth ships no Vietnamese: its strings are translated in their own catalogue.
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth", BASE_DIR / "locale" / "third_party"]
 FORMAT_MODULE_PATH = ["onestop.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
