@@ -131,7 +131,7 @@ def edit_dossier(request, pk):
         form = application_form(definition, initial=initial)
         delivery = DeliveryForm(desks=desks, initial={
             "result_delivery": dossier.result_delivery, "delivery_address": dossier.delivery_address,
-            "receiving_agency": _chosen_desk_id(request, dossier) or dossier.receiving_agency_id})
+            "receiving_agency": dossier.receiving_agency_id})
         return _render_editor(request, dossier, form, delivery, {})
 
     submitting = request.POST.get("action") == "submit"
@@ -141,7 +141,9 @@ def edit_dossier(request, pk):
     _validate(form, partially=not submitting)
     # Valid answers are saved even when others are not; an invalid delivery choice leaves the saved one.
     delivery_choice = ({"result_delivery": delivery.cleaned_data["result_delivery"],
-                        "delivery_address": delivery.cleaned_data["delivery_address"]} if delivery.is_valid() else {})
+                        "delivery_address": delivery.cleaned_data["delivery_address"],
+                        "receiving_agency": delivery.cleaned_data.get("receiving_agency")}
+                       if delivery.is_valid() else {})
     services.update_form_data(dossier=dossier, acting_user=request.user, form_data=form_data_for_storage(form),
                               client_ip=client_ip(request), **delivery_choice)
     dossier = _own_dossier(request, pk)
@@ -152,7 +154,6 @@ def edit_dossier(request, pk):
     if not submitting:
         messages.success(request, _("Draft saved. You can come back to it from My dossiers."))
         return redirect("citizens:edit", pk=dossier.pk)
-    request.session[_desk_key(dossier)] = delivery.cleaned_data["receiving_agency"].pk
     return redirect("citizens:review", pk=dossier.pk)
 
 
@@ -163,7 +164,7 @@ def review(request, pk):
     dossier = _own_dossier(request, pk)
     if dossier.state != Dossier.State.DRAFT:
         return redirect("citizens:detail", pk=dossier.pk)
-    desk = _desks(dossier).filter(pk=_chosen_desk_id(request, dossier)).first()
+    desk = _desks(dossier).filter(pk=dossier.receiving_agency_id).first()
     if desk is None:
         messages.error(request, _("Check your answers and choose where to file, then continue."))
         return redirect("citizens:edit", pk=dossier.pk)
@@ -177,7 +178,6 @@ def review(request, pk):
         except ValidationError as error:
             problems = error.messages
         else:
-            request.session.pop(_desk_key(dossier), None)
             return redirect("citizens:filed", pk=dossier.pk)
     snapshot = dossier.procedure_version.snapshot
     return render(request, "citizens/review.html", {
@@ -205,15 +205,6 @@ def filed(request, pk):
 def _desks(dossier):
     snapshot = dossier.procedure_version.snapshot
     return receiving_desks(level=snapshot["level"], boundary_free=snapshot["boundary_free"])
-
-
-def _desk_key(dossier):
-    # A draft has no desk until it is filed: the one chosen waits in the session between the editor and the review.
-    return f"filing_desk_{dossier.pk}"
-
-
-def _chosen_desk_id(request, dossier):
-    return request.session.get(_desk_key(dossier))
 
 
 def _check_ready(dossier, delivery, upload_errors):

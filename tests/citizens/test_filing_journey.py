@@ -117,6 +117,22 @@ def test_the_review_lists_answers_documents_desk_and_delivery_each_with_a_change
     assert filed.status_code == 302 and filed.url == reverse("citizens:filed", args=[dossier.pk])
 
 
+def test_the_chosen_desk_stays_with_the_draft_and_its_officers_cannot_edit_it_before_filing(
+        citizen_client, client, portal):
+    dossier = ready_for_review(citizen_client, portal)
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.DRAFT and dossier.receiving_agency == portal.desk
+
+    # Another browser of the same citizen (a new session) finds the review ready, desk and all.
+    client.force_login(portal.citizen)
+    review = client.get(reverse("citizens:review", args=[dossier.pk]))
+    assert review.status_code == 200 and review.context["desk"] == portal.desk
+
+    # The desk has not received it: its officer may not change a citizen's draft.
+    with pytest.raises(services.NotPermitted):
+        services.update_form_data(dossier=dossier, acting_user=portal.receiver, form_data={"dien_tich": "1"})
+
+
 def test_the_review_needs_the_editor_first(citizen_client, portal):
     dossier = start(citizen_client, portal)
 

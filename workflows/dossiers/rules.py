@@ -36,10 +36,11 @@ def is_receiving_officer(dossier, user):
 
 def may_edit(dossier, user):
     """The applicant, the integrated system that filed it, or a receiving officer of the desk that received the
-    dossier (or, for a draft, filed it)."""
+    dossier (or, for a draft, filed it: the desk a citizen chose for their draft has not received it yet)."""
+    desk = (dossier.filing_desk_id if dossier.state == State.DRAFT
+            else dossier.receiving_agency_id or dossier.filing_desk_id)
     return is_applicant(dossier, user) or is_filing_system(dossier, user) or holds_role(
-        user, dossier.receiving_agency_id or dossier.filing_desk_id, StaffRole.RECEIVING_OFFICER
-    )
+        user, desk, StaffRole.RECEIVING_OFFICER)
 
 
 def is_current_step_actor(dossier, user):

@@ -79,9 +79,10 @@ def _citizen_with_identity(identity_number):
 
 @transaction.atomic
 def update_form_data(*, dossier, acting_user, form_data, result_delivery=None, delivery_address=None,
-                     expected_version=None, client_ip=None):
+                     receiving_agency=None, expected_version=None, client_ip=None):
     """The applicant (or the officer filing for them) edits the form, and how the result reaches them, before
-    submission or while asked to supplement it. Every changed value is recorded with its old and new value."""
+    submission or while asked to supplement it; a draft also keeps the desk it will be filed with, which must
+    receive the procedure. Every changed value is recorded with its old and new value."""
     dossier = lock(dossier, expected_version)
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("The form can only be changed in a draft or when a supplement is requested."))
@@ -93,16 +94,20 @@ def update_form_data(*, dossier, acting_user, form_data, result_delivery=None, d
         delivery.get("delivery_address", dossier.delivery_address).strip()
     ):
         raise ValidationError(_("Give the address the result should be posted to."), code="no_delivery_address")
+    desk = {}
+    if receiving_agency is not None and dossier.state == Dossier.State.DRAFT:
+        _check_receives(dossier, receiving_agency)
+        desk = {"receiving_agency_id": receiving_agency.pk}
     changes = {key: {"old": dossier.form_data.get(key), "new": value}
                for key, value in form_data.items() if dossier.form_data.get(key) != value}
     changes.update({field: {"old": getattr(dossier, field), "new": value}
-                    for field, value in delivery.items() if getattr(dossier, field) != value})
+                    for field, value in {**delivery, **desk}.items() if getattr(dossier, field) != value})
     if changes:
         dossier.form_data = {**dossier.form_data, **form_data}
-        for field, value in delivery.items():
+        for field, value in {**delivery, **desk}.items():
             setattr(dossier, field, value)
         dossier.version += 1
-        dossier.save(update_fields=["form_data", *delivery, "version", "updated_at"])
+        dossier.save(update_fields=["form_data", *delivery, *desk, "version", "updated_at"])
         audit(dossier, acting_user, "form_changed", from_state=dossier.state, client_ip=client_ip,
               data={"changes": changes})
     return dossier
@@ -163,12 +168,10 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
     now = timezone.now()
 
     def apply(dossier):
-        agency = receiving_agency or dossier.filing_desk
+        agency = receiving_agency or dossier.receiving_agency or dossier.filing_desk
         if agency is None:
             raise DossierError(_("Choose where to file this dossier."))
-        snapshot = dossier.procedure_version.snapshot
-        if not receives(agency, level=snapshot["level"], boundary_free=snapshot["boundary_free"]):
-            raise DossierError(_("%(desk)s does not receive this procedure's dossiers.") % {"desk": agency})
+        _check_receives(dossier, agency)
         if dossier.channel in (Dossier.Channel.ONLINE, Dossier.Channel.INTEGRATED):
             _check_complete(dossier)
         dossier.submit(at=now, receiving_agency=agency,
@@ -199,6 +202,12 @@ def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, 
                         client_ip=client_ip)
     return submit_dossier(dossier=dossier, acting_user=acting_user, receiving_agency=receiving_agency,
                           paper_documents=paper_documents, client_ip=client_ip)
+
+
+def _check_receives(dossier, agency):
+    snapshot = dossier.procedure_version.snapshot
+    if not receives(agency, level=snapshot["level"], boundary_free=snapshot["boundary_free"]):
+        raise DossierError(_("%(desk)s does not receive this procedure's dossiers.") % {"desk": agency})
 
 
 def _check_complete(dossier):
