@@ -235,7 +235,7 @@ ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_SIGNUP_FIELDS = ["email", "phone", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "citizens.forms.CitizenSignupForm"
 # Mandatory verification would make email required for everyone; a phone is verified at signup instead, and
-# filing a dossier needs a verified email or phone (citizens.views.start_filing).
+# filing a dossier needs a verified email or phone (citizens.views.filing.start_filing).
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
@@ -243,7 +243,7 @@ ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OneStop] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "procedures:catalogue"
-# Also guards the public dossier lookup (citizens.views.lookup) against guessing.
+# Also guards the public dossier lookup (citizens.views.account.lookup) against guessing.
 # Feedback sent without an account is limited like the public lookup (workflows.feedback).
 ACCOUNT_RATE_LIMITS = {"dossier_lookup": "10/m/ip,50/h/ip", "feedback_send": "5/m/ip,30/h/ip"}
 LOGIN_URL = "account_login"

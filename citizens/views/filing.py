@@ -1,20 +1,13 @@
-"""The citizen portal: start a dossier, fill and submit it, follow it to its result, and look one up by code.
+"""Filing a dossier: the start page, the editor, check-your-answers, the confirmation, and answering the agency's
+requests."""
 
-Views parse input, call the dossier engine's services (workflows.dossiers.services) and render; every dossier is
-looked up among the signed-in citizen's own, so anyone else's id is a 404.
-"""
-
-from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from onestop.forms import error_summary
 from onestop.http import client_ip
@@ -28,55 +21,14 @@ from procedures.forms import (
 )
 from procedures.models import Procedure
 from procedures.selectors import communes, receiving_desks
-from workflows.dossiers import selectors as dossier_selectors
 from workflows.dossiers import services, web
-from workflows.dossiers.models import Dossier, DossierDocument
-from workflows.dossiers.states import EDITABLE_STATES, RATEABLE_STATES
-from workflows.feedback import selectors as feedback_selectors
-from workflows.notifications import messages as notification_messages
-from workflows.notifications.models import Notification
+from workflows.dossiers.models import Dossier
+from workflows.dossiers.states import EDITABLE_STATES
 from workflows.paperwork import slips
-from workflows.paperwork.web import slip_response
 
-from . import selectors
-from .forms import DeliveryForm, LookupForm, ProfileForm, RatingForm, StartFilingForm, SupplyForm, WithdrawForm
-
-PAGE_SIZE = 20
-
-
-def _own_dossier(request, pk):
-    try:
-        return selectors.citizen_dossier(request.user, pk)
-    except Dossier.DoesNotExist:
-        raise Http404 from None
-
-
-@login_required
-def profile(request):
-    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your details are saved."))
-        return redirect("citizens:profile")
-    return render(request, "citizens/profile.html", {"form": form})
-
-
-@login_required
-def inbox(request):
-    """The citizen's notifications; opening the page marks those shown as read."""
-    page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = [{"notification": item, "message": notification_messages.message(item), "unread": item.read_at is None}
-               for item in page.object_list]
-    unread = [entry["notification"].pk for entry in entries if entry["unread"]]
-    if unread:
-        Notification.objects.filter(pk__in=unread, recipient=request.user).update(read_at=timezone.now())
-    return render(request, "citizens/inbox.html", {"page": page, "entries": entries})
-
-
-@login_required
-def dossier_list(request):
-    page = Paginator(selectors.citizen_dossiers(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "citizens/dossier_list.html", {"page": page})
+from .. import selectors
+from ..forms import DeliveryForm, StartFilingForm, SupplyForm
+from .common import citizen_slips, own_dossier
 
 
 def start_filing(request, code):
@@ -116,7 +68,7 @@ def start_filing(request, code):
 def edit_dossier(request, pk):
     """The application form, the documents and the delivery choice of a draft. "Save" keeps whatever is valid so
     far; "Continue" checks everything at once (answers, documents, desk) and leads to the check-your-answers page."""
-    dossier = _own_dossier(request, pk)
+    dossier = own_dossier(request, pk)
     if dossier.state not in EDITABLE_STATES:
         return redirect("citizens:detail", pk=dossier.pk)
     if dossier.state in Dossier.WAITING_STATES:
@@ -146,7 +98,7 @@ def edit_dossier(request, pk):
                        if delivery.is_valid() else {})
     services.update_form_data(dossier=dossier, acting_user=request.user, form_data=form_data_for_storage(form),
                               client_ip=client_ip(request), **delivery_choice)
-    dossier = _own_dossier(request, pk)
+    dossier = own_dossier(request, pk)
     if submitting:
         _check_ready(dossier, delivery, upload_errors)
     if form.errors or delivery.errors or upload_errors:
@@ -161,7 +113,7 @@ def edit_dossier(request, pk):
 def review(request, pk):
     """Check your answers: the form, the documents, the desk and the delivery as they will be filed, each with a
     link back to change it; filing from here gives the dossier its code."""
-    dossier = _own_dossier(request, pk)
+    dossier = own_dossier(request, pk)
     if dossier.state != Dossier.State.DRAFT:
         return redirect("citizens:detail", pk=dossier.pk)
     desk = _desks(dossier).filter(pk=dossier.receiving_agency_id).first()
@@ -191,14 +143,14 @@ def review(request, pk):
 @login_required
 def filed(request, pk):
     """The confirmation once a dossier is filed: its code, what happens next and where to follow it."""
-    dossier = _own_dossier(request, pk)
+    dossier = own_dossier(request, pk)
     if dossier.state == Dossier.State.DRAFT:
         return redirect("citizens:edit", pk=dossier.pk)
     return render(request, "citizens/filed.html", {
         "dossier": dossier,
         "expected": (procedure_selectors.expected_appointment(dossier.procedure)
                      if dossier.state == Dossier.State.SUBMITTED else None),
-        "slips": [(name, slips.SLIPS[name].label) for name in _citizen_slips(dossier)],
+        "slips": [(name, slips.SLIPS[name].label) for name in citizen_slips(dossier)],
     })
 
 
@@ -269,7 +221,7 @@ def supply(request, pk):
     """The answer to the agency's request for a supplement: a file for each item it asked for (in the procedure's
     document slot when the item is one), another file, the application form's answers and a word for the agency.
     Nothing is sent, and the clock stays stopped, until something new comes with it."""
-    dossier = _own_dossier(request, pk)
+    dossier = own_dossier(request, pk)
     if dossier.state not in Dossier.WAITING_STATES:
         return redirect("citizens:detail", pk=dossier.pk)
     snapshot = dossier.procedure_version.snapshot
@@ -313,111 +265,3 @@ def _supplied(supplied):
     if supplied["answers"]:
         parts.append(_("changed answers (%(fields)s)") % {"fields": ", ".join(supplied["answers"])})
     return "; ".join(parts)
-
-
-@login_required
-def dossier_detail(request, pk):
-    dossier = _own_dossier(request, pk)
-    rating = getattr(dossier, "rating", None)
-    return render(request, "citizens/dossier_detail.html", {
-        "dossier": dossier,
-        "timeline": selectors.timeline(dossier),
-        "clock": dossier.clock() if dossier.state in Dossier.CLOCK_STATES else None,
-        "may_withdraw": dossier.state in Dossier.WITHDRAWABLE_STATES,
-        "may_edit": dossier.state in EDITABLE_STATES,
-        "withdraw_form": WithdrawForm(),
-        "rating": rating,
-        "rating_form": RatingForm() if rating is None and dossier.state in RATEABLE_STATES else None,
-        "slips": [(name, slips.SLIPS[name].label) for name in _citizen_slips(dossier)],
-        "answers": readable_answers(dossier.procedure_version.snapshot.get("form", []), dossier.form_data),
-        "feedback": feedback_selectors.feedback_on_dossier(request.user, dossier) if dossier.code else None,
-    })
-
-
-@login_required
-@require_POST
-def withdraw(request, pk):
-    dossier = _own_dossier(request, pk)
-    form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            dossier = services.withdraw_dossier(dossier=dossier, acting_user=request.user,
-                                                reason=form.cleaned_data["reason"], client_ip=client_ip(request))
-        except services.DossierError as error:
-            messages.error(request, str(error))
-        else:
-            if dossier.state == Dossier.State.WITHDRAWAL_REQUESTED:
-                messages.success(request, _("Your request to withdraw is sent: the agency will accept or decline "
-                                            "it, and its processing goes on meanwhile."))
-            else:
-                messages.success(request, _("Your dossier is withdrawn."))
-    else:
-        messages.error(request, _("Say why you withdraw the dossier."))
-    return redirect("citizens:detail", pk=dossier.pk)
-
-
-@login_required
-@require_POST
-def rate(request, pk):
-    dossier = _own_dossier(request, pk)
-    form = RatingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.rate_service(dossier=dossier, acting_user=request.user, score=form.cleaned_data["score"],
-                                  comment=form.cleaned_data["comment"], client_ip=client_ip(request))
-        except services.DossierError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Thank you for rating the service."))
-    else:
-        messages.error(request, _("Choose a score from 1 to 5."))
-    return redirect("citizens:detail", pk=dossier.pk)
-
-
-@login_required
-def document(request, pk, document_pk):
-    try:
-        attached = selectors.citizen_document(request.user, pk, document_pk)
-    except DossierDocument.DoesNotExist:
-        raise Http404 from None
-    return web.document_response(attached)
-
-
-@login_required
-def result(request, pk):
-    dossier = _own_dossier(request, pk)
-    if not dossier.result_file or dossier.state not in (Dossier.State.RESULT_READY, Dossier.State.RETURNED):
-        raise Http404
-    return FileResponse(dossier.result_file.open("rb"), as_attachment=True,
-                        filename=f"{dossier.code}-ket-qua.pdf", content_type="application/pdf")
-
-
-@login_required
-def slip(request, pk, name):
-    dossier = _own_dossier(request, pk)
-    if name not in _citizen_slips(dossier):
-        raise Http404
-    return slip_response(request, dossier, name)
-
-
-def _citizen_slips(dossier):
-    """The slips addressed to the applicant; the process control slip stays with the agencies."""
-    return [name for name in slips.available_slips(dossier) if name != "process_control"]
-
-
-def lookup(request):
-    """Anyone with a dossier's code and the applicant's phone (or the end of their identity number) sees its
-    status and appointment, nothing more. Wrong answers all look alike, and attempts are rate-limited."""
-    form = LookupForm(request.POST if request.method == "POST" else None,
-                      initial={"code": request.GET.get("code", "")})
-    found, not_found = None, False
-    if request.method == "POST" and form.is_valid():
-        if not ratelimit.consume(request, action="dossier_lookup"):
-            return render(request, "citizens/lookup.html", {"form": form, "limited": True}, status=429)
-        found = dossier_selectors.find_for_lookup(code=form.cleaned_data["code"],
-                                                  verifier=form.cleaned_data["verifier"])
-        not_found = found is None
-    return render(request, "citizens/lookup.html", {
-        "form": form, "dossier": found, "not_found": not_found,
-        "clock": found.clock() if found is not None and found.state in Dossier.CLOCK_STATES else None,
-    })
