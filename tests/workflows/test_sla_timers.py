@@ -11,7 +11,7 @@ from django.db import connection
 
 from tests.office import pdf
 from tests.workflows.test_lifecycle import filed
-from workflows.dossiers import services
+from workflows.dossiers import selectors, services
 from workflows.dossiers.models import AuditEntry, Dossier, OutboxEvent
 from workflows.notifications import messages as notifications
 from workflows.notifications.models import Notification
@@ -38,6 +38,26 @@ def scan(moment):
 
 def events(dossier, event):
     return OutboxEvent.objects.filter(dossier=dossier, event=event).count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moment, status", [
+    (datetime(2026, 12, 4, 16, 59, tzinfo=TZ), "on_time"),   # Friday: Monday and a minute left
+    (datetime(2026, 12, 4, 17, 0, tzinfo=TZ), "due_soon"),   # closing time: exactly Monday's 8 working hours left
+    (datetime(2026, 12, 7, 17, 1, tzinfo=TZ), "overdue"),
+], ids=["a-day-and-a-minute-left", "exactly-a-day-left", "late"])
+def test_the_queues_the_badge_and_the_timer_agree_on_when_a_dossier_is_due_soon(office, moment, status):
+    dossier = received_at(office, MONDAY)
+
+    scan(moment)
+    with at(moment):
+        in_queue = {name for name in ("on_time", "due_soon", "overdue")
+                    if Dossier.objects.filter(selectors.sla_condition(name, moment), pk=dossier.pk).exists()}
+        dossier.refresh_from_db()
+        reading = dossier.clock().status
+
+    assert in_queue == {status} and reading == status
+    assert dossier.sla_mark == ("" if status == "on_time" else status)
 
 
 @pytest.mark.django_db

@@ -155,9 +155,10 @@ def sla_condition(status, now=None):
     running = clock_running()
     if status == "overdue":
         return running & Q(due_at__lt=now)
+    # At most the due-soon working hours left is due soon, as the clock reads it and the timers mark it.
     if status == "due_soon":
-        return running & Q(due_at__gte=now, due_at__lt=due_soon_before(now))
-    return running & Q(due_at__gte=due_soon_before(now))
+        return running & Q(due_at__gte=now, due_at__lte=due_soon_before(now))
+    return running & Q(due_at__gt=due_soon_before(now))
 
 
 def colleagues_for_step(dossier, step):

@@ -42,7 +42,7 @@ def queues(now):
     due_soon = due_soon_before(now)
     return [
         Queue("open", _("To answer"), Q(status=Feedback.Status.OPEN)),
-        Queue("due_soon", _("Due soon"), Q(status=Feedback.Status.OPEN, due_at__gte=now, due_at__lt=due_soon)),
+        Queue("due_soon", _("Due soon"), Q(status=Feedback.Status.OPEN, due_at__gte=now, due_at__lte=due_soon)),
         Queue("overdue", _("Overdue"), Q(status=Feedback.Status.OPEN, due_at__lt=now)),
         Queue("answered", _("Answered"), Q(status=Feedback.Status.ANSWERED)),
     ]
@@ -54,7 +54,7 @@ def deadline_status(feedback, now, due_soon):
         return "answered_on_time" if feedback.answered_on_time else "answered_late"
     if feedback.due_at < now:
         return "overdue"
-    return "due_soon" if feedback.due_at < due_soon else "on_time"
+    return "due_soon" if feedback.due_at <= due_soon else "on_time"
 
 
 # The citizen's side
