@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 
 from procedures.models import (
@@ -24,6 +25,9 @@ from procedures.services import publish_procedure_version
 from workflows.worktime.models import CalendarException
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "thanh_hoa.yaml"
+# Blank forms a document entry names with `template:`: in `templates/` beside the catalogue file, else among
+# the ones OneStop ships.
+TEMPLATES = "templates"
 
 
 class CatalogueError(Exception):
@@ -55,7 +59,8 @@ def load_catalogue(path=DEFAULT_CATALOGUE):
         for field in data["fields"]:
             _save(report, Field, {"code": field["code"]}, field)
         for entry in data["procedures"]:
-            _load_procedure(report, entry)
+            _load_procedure(report, entry,
+                            templates=[Path(path).parent / TEMPLATES, DEFAULT_CATALOGUE.parent / TEMPLATES])
         for exception in data.get("calendar_exceptions", []):
             _save(report, CalendarException, {"day": exception["day"]}, exception)
     return report
@@ -91,7 +96,7 @@ def _load_agencies(report, agencies):
         saved[entry["code"]] = _save(report, Agency, {"code": entry["code"]}, values)
 
 
-def _load_procedure(report, entry):
+def _load_procedure(report, entry, *, templates):
     simple = {
         key: entry.get(key)
         for key in ["name", "level", "time_limit_unit", "online_level", "boundary_free", "result", "intake_cutoff",
@@ -126,6 +131,7 @@ def _load_procedure(report, entry):
         }
         for document in entry.get("documents", [])
     ])
+    _attach_templates(procedure, entry.get("documents", []), templates=templates)
     _replace_children(report, procedure, Fee, [
         {"name": fee["name"], "kind": fee["kind"], "amount": int(fee["amount"]), "note": fee.get("note") or ""}
         for fee in entry.get("fees", [])
@@ -191,6 +197,22 @@ def _form_field(procedure, order, entry):
             f"procedure {procedure.code}, form field {entry.get('name')!r}: {error.message_dict}"
         ) from error
     return form_field
+
+
+def _attach_templates(procedure, documents, *, templates):
+    """Each document with a blank form to download gets the file once; loading again leaves the stored one."""
+    for order, document in enumerate(documents, start=1):
+        name = document.get("template")
+        if not name:
+            continue
+        source = next((folder / name for folder in templates if (folder / name).is_file()), None)
+        if source is None:
+            raise CatalogueError(f"procedure {procedure.code}: no template file {name} in {TEMPLATES}/")
+        required = RequiredDocument.objects.get(procedure=procedure, order=order)
+        if Path(required.template.name or "").name.startswith(source.stem):
+            continue
+        with source.open("rb") as content:
+            required.template.save(source.name, File(content), save=True)
 
 
 def _replace_children(report, procedure, model, rows):

@@ -5,6 +5,7 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 
 from citizens.models import User
 from procedures.models import (
@@ -118,3 +119,29 @@ def test_demo_accounts_are_never_created_in_production():
     with override_settings(DEBUG=False), pytest.raises(CommandError):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_the_blank_forms_of_the_catalogue_download_from_the_start_page_and_load_once(loaded, client):
+    form = RequiredDocument.objects.get(procedure__code="1.001193", name="Tờ khai đăng ký khai sinh theo mẫu")
+    stored = form.template.name
+    assert form.template.read(5) == b"%PDF-"
+
+    page = client.get(reverse("citizens:start", args=["1.001193"]))
+    link = reverse("procedures:document-template", args=["1.001193", form.pk])
+    assert link in page.content.decode()
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:5] == b"%PDF-"
+
+    call_command("load_catalogue", stdout=StringIO())
+    assert RequiredDocument.objects.get(pk=form.pk).template.name == stored
+
+
+def test_a_template_the_catalogue_names_but_nobody_shipped_is_refused_with_its_procedure(tmp_path):
+    data = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
+    procedure = data["procedures"][-1]
+    procedure["documents"][0]["template"] = "mau-khong-co.pdf"
+    bad = tmp_path / "catalogue.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CommandError, match=f"{procedure['code']}: no template file mau-khong-co.pdf"):
+        call_command("load_catalogue", "--file", str(bad), stdout=StringIO())
+    assert counts() == {model.__name__: 0 for model in CATALOGUE_MODELS}
