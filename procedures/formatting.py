@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.formats import get_format, number_format
 from django.utils.numberformat import format as format_number
 
@@ -23,3 +24,8 @@ def vnd(amount):
         force_grouping=True,
     )
     return f"{grouped} ₫"
+
+
+def local_moment(moment):
+    """A moment as people in the province read it: 20/11/2026 17:00, in province time."""
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")

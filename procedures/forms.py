@@ -188,23 +188,32 @@ ACCOUNT_FIELDS = {
 REQUESTER_PREFIX = "nguoi_yeu_cau_"
 
 
-def initial_from_account(definition, account):
-    """The answers a citizen's account gives a new draft: name, identity number, date of birth, phone, email and
-    address, in the fields whose names ask for them.
+def account_fields(definition):
+    """The application form's fields that ask for the applicant's own details: {account attribute: [field names,
+    in ACCOUNT_FIELDS' order]}.
 
     A form that names a requester ("nguoi_yeu_cau_*") is about someone else (a child to register, a deceased
-    person): there only the requester's fields are filled, never the subject's name or date of birth.
+    person): there only the requester's fields are the applicant's, never the subject's name or date of birth.
     """
     names = {spec["name"] for spec in definition}
     about_someone_else = any(name.startswith(REQUESTER_PREFIX) for name in names)
-    initial = {}
+    fields = {}
     for attribute, candidates in ACCOUNT_FIELDS.items():
+        found = [name for name in candidates
+                 if name in names and (name.startswith(REQUESTER_PREFIX) or not about_someone_else)]
+        if found:
+            fields[attribute] = found
+    return fields
+
+
+def initial_from_account(definition, account):
+    """The answers a citizen's account gives a new draft: name, identity number, date of birth, phone, email and
+    address, in every field that asks for them (`account_fields`)."""
+    initial = {}
+    for attribute, names in account_fields(definition).items():
         value = getattr(account, attribute, None)
-        if not value:
-            continue
-        for name in candidates:
-            if name in names and (name.startswith(REQUESTER_PREFIX) or not about_someone_else):
-                initial[name] = value
+        if value:
+            initial.update(dict.fromkeys(names, value))
     return initial
 
 

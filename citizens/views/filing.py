@@ -164,10 +164,8 @@ def _check_ready(dossier, delivery, upload_errors):
     once: the desk, and every required document (the filing service checks them again)."""
     if not delivery.errors.get("receiving_agency") and not delivery.cleaned_data.get("receiving_agency"):
         delivery.add_error("receiving_agency", _("Choose where to file this dossier."))
-    attached = {document.document_order for document in dossier.current_documents}
-    for order, document in enumerate(dossier.procedure_version.snapshot["documents"], start=1):
-        if document["required"] and order not in attached and order not in upload_errors:
-            upload_errors[order] = [_("Attach this document.")]
+    for order in services.missing_documents(dossier):
+        upload_errors.setdefault(order, [_("Attach this document.")])
 
 
 def _validate(form, *, partially):

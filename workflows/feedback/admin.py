@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from onestop.admin_pages import ServiceKeptAdmin
 from onestop.http import client_ip
+from procedures.formatting import local_moment
 from workflows.dossiers.selectors import due_soon_before, is_province_admin, visible_dossiers
 from workflows.dossiers.staff import StaffRole, agencies_where
 
@@ -82,14 +83,14 @@ class FeedbackAdmin(ServiceKeptAdmin):
 
     @admin.display(description=gettext_lazy("sent on"), ordering="submitted_at")
     def sent_on(self, feedback):
-        return timezone.localtime(feedback.submitted_at).strftime("%d/%m/%Y %H:%M")
+        return local_moment(feedback.submitted_at)
 
     @admin.display(description=gettext_lazy("answer due"), ordering="due_at")
     def deadline(self, feedback):
         now = timezone.now()
         status = selectors.deadline_status(feedback, now, due_soon_before(now))
         return format_html('<span class="sla sla-{}">{}<br>{}</span>', status,
-                           timezone.localtime(feedback.due_at).strftime("%d/%m/%Y %H:%M"), DEADLINE_LABELS[status])
+                           local_moment(feedback.due_at), DEADLINE_LABELS[status])
 
     @admin.display(description=gettext_lazy("satisfied"))
     def verdict(self, feedback):

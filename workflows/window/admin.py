@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from onestop.admin_pages import ServiceKeptAdmin
 from onestop.http import client_ip
-from procedures.formatting import vnd
+from procedures.formatting import local_moment, vnd
 from procedures.forms import readable_answers
 from procedures.models import Procedure, StepRole
 from workflows.dossiers import selectors, services, transitions, web
@@ -143,7 +142,7 @@ class DossierAdmin(ServiceKeptAdmin):
 
     @admin.display(description=gettext_lazy("appointment"), ordering="appointment_at")
     def appointment(self, dossier):
-        return timezone.localtime(dossier.appointment_at).strftime("%d/%m/%Y %H:%M") if dossier.appointment_at else "—"
+        return local_moment(dossier.appointment_at) if dossier.appointment_at else "—"
 
     @admin.display(description=gettext_lazy("deadline"), ordering="due_at")
     def time_left(self, dossier):

@@ -19,11 +19,10 @@ from django.views.decorators.http import require_POST
 
 from onestop.http import client_ip
 from procedures.forms import (
-    ACCOUNT_FIELDS,
     DATE_INPUT_FORMATS,
-    REQUESTER_PREFIX,
     IdentityNumberField,
     PhoneNumberField,
+    account_fields,
     application_form,
     form_data_for_storage,
 )
@@ -39,20 +38,11 @@ TEMPLATE = "admin/workflows/dossier/file_walk_in.html"
 
 
 def applicant_fields(definition):
-    """The application form's own fields for the person filing, by applicant detail (name, identity_number,
-    date_of_birth, phone, email, address), named as the catalogue names them; the officer types each once, at the
-    top. A form that names a requester ("nguoi_yeu_cau_*") is about someone else (a child, a deceased person):
-    only the requester's fields are the applicant's there."""
-    names = [spec["name"] for spec in definition]
-    about_someone_else = any(name.startswith(REQUESTER_PREFIX) for name in names)
-    found = {}
-    for detail, candidates in ACCOUNT_FIELDS.items():
-        detail = "name" if detail == "full_name" else detail
-        for name in candidates:
-            if name in names and (name.startswith(REQUESTER_PREFIX) or not about_someone_else):
-                found[detail] = name
-                break
-    return found
+    """The application form's own field for each of the applicant's details (name, identity_number,
+    date_of_birth, phone, email, address): the first that asks for it (`account_fields`); the officer types each
+    once, at the top."""
+    return {("name" if attribute == "full_name" else attribute): names[0]
+            for attribute, names in account_fields(definition).items()}
 
 
 class ProcedureChoiceForm(forms.Form):

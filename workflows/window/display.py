@@ -1,11 +1,10 @@
 """How the window shows a dossier's clock: the SLA colour and the working time left lead each row."""
 
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from procedures.formatting import localized_number
+from procedures.formatting import local_moment, localized_number
 from workflows.dossiers.states import CLOCK_STATES
 
 
@@ -22,4 +21,4 @@ def sla_badge(dossier):
     else:
         text = _("%(hours)s h left") % {"hours": localized_number(reading.hours_left)}
     return format_html('<span class="sla sla-{}" title="{}">{}</span>', reading.status,
-                       timezone.localtime(reading.due_at).strftime("%d/%m/%Y %H:%M"), text)
+                       local_moment(reading.due_at), text)

@@ -21,8 +21,8 @@ from ..states import EDITABLE_STATES, WAITING_STATES
 from ..transitions import serves
 from .core import DossierError, InvalidTransition, NotPermitted, audit, lock, take
 
-__all__ = ["DOCUMENT_MAX_BYTES", "attach_document", "create_draft", "file_dossier", "next_dossier_code",
-           "submit_dossier",            "update_form_data"]
+__all__ = ["DOCUMENT_MAX_BYTES", "attach_document", "create_draft", "file_dossier", "missing_documents",
+           "next_dossier_code", "submit_dossier", "update_form_data"]
 
 
 @transaction.atomic
@@ -210,6 +210,16 @@ def _check_receives(dossier, agency):
         raise DossierError(_("%(desk)s does not receive this procedure's dossiers.") % {"desk": agency})
 
 
+def missing_documents(dossier):
+    """The orders of the procedure's required documents that have no current file yet."""
+    required = [order for order, document in enumerate(dossier.procedure_version.snapshot["documents"], start=1)
+                if document["required"]]
+    if not required:
+        return []
+    attached = set(dossier.documents.filter(is_current=True).values_list("document_order", flat=True))
+    return [order for order in required if order not in attached]
+
+
 def _check_complete(dossier):
     """An online or integrated dossier reaches the desk only with its application form valid and every required
     document attached; at a desk the officer checks the papers themselves."""
@@ -220,12 +230,10 @@ def _check_complete(dossier):
     if not form.is_valid():
         problems.append(_("Complete the application form: %(fields)s.")
                         % {"fields": ", ".join(str(form.fields[name].label) for name in form.errors)})
-    required = {order for order, document in enumerate(snapshot["documents"], start=1) if document["required"]}
-    if required:
-        required -= set(dossier.documents.filter(is_current=True).values_list("document_order", flat=True))
-    if required:
+    missing = missing_documents(dossier)
+    if missing:
         problems.append(_("Attach: %(documents)s.") % {"documents": "; ".join(
-            snapshot["documents"][order - 1]["name"] for order in sorted(required))})
+            snapshot["documents"][order - 1]["name"] for order in missing)})
     if problems:
         raise ValidationError(problems, code="incomplete")
 

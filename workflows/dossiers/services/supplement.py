@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import rules, transitions
+from .. import rules, selectors, transitions
 from ..models import AuditEntry
 from ..states import WAITING_STATES, State
 from .core import InvalidTransition, NotPermitted, lock
@@ -46,12 +46,10 @@ def match_document(item, documents):
 def supplied_since_request(dossier):
     """What reached the dossier since the agency's latest request: the documents' names, and the labels of the
     application form's answers that changed."""
-    request = (AuditEntry.objects.filter(dossier=dossier,
-                                         action__in=transitions.documented_by("supplement_request"))
-               .order_by("-at", "-id").values_list("id", flat=True).first())
+    request = selectors.latest_supplement_request(dossier)
     if request is None:
         return {"documents": [], "answers": []}
-    entries = (AuditEntry.objects.filter(dossier=dossier, id__gt=request,
+    entries = (AuditEntry.objects.filter(dossier=dossier, id__gt=request.id,
                                          action__in=["document_attached", "form_changed"]).order_by("id"))
     labels = {spec["name"]: spec["label"] for spec in dossier.procedure_version.snapshot.get("form", [])}
     documents, answers = [], []
