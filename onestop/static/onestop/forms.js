@@ -1,4 +1,5 @@
-// Once a form is posting, its submit buttons are disabled: a second press would file, pay or answer twice.
+// Once a form is posting (or is any form marked data-disable-on-submit), its submit buttons are disabled and a
+// second submission is held back: a second press would file, pay or answer twice. On every portal and admin page.
 (function () {
   "use strict";
 
@@ -18,14 +19,25 @@
     });
   }
 
+  // Capturing: the buttons are marked before any handler of the page's own runs; a form that one of them keeps
+  // from being sent (event.preventDefault) is released at once.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("data-resubmit")) {
+    var posting = (form.method || "").toLowerCase() === "post" || form.hasAttribute("data-disable-on-submit");
+    if (!posting || form.hasAttribute("data-resubmit")) {
+      return;
+    }
+    if (form.getAttribute("aria-busy")) {
+      event.preventDefault();
       return;
     }
     form.setAttribute("aria-busy", "true");
     // After the browser has read the form: a button disabled sooner would not send its name and value.
     window.setTimeout(function () {
+      if (event.defaultPrevented) {
+        form.removeAttribute("aria-busy");
+        return;
+      }
       buttons(form).forEach(function (button) {
         if (!button.disabled) {
           button.disabled = true;
@@ -35,7 +47,7 @@
     }, 0);
     // A download answers without leaving the page: let the person press again after a while.
     window.setTimeout(function () { release(form); }, 15000);
-  });
+  }, true);
 
   // Back to a page the browser kept in memory: its buttons work again.
   window.addEventListener("pageshow", function (event) {

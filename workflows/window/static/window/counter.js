@@ -83,29 +83,6 @@
     });
   }
 
-  // A form posts once: its submit buttons are disabled while it is on its way (after the browser has read which
-  // button was pressed), and enabled again if the page comes back from the history.
-  function disableWhilePosting() {
-    document.querySelectorAll("form[data-disable-on-submit]").forEach(function (form) {
-      form.addEventListener("submit", function (event) {
-        if (form.dataset.posting) { event.preventDefault(); return; }
-        form.dataset.posting = "1";
-        window.setTimeout(function () {
-          form.querySelectorAll("button[type=submit], input[type=submit], button:not([type])").forEach(function (button) {
-            button.disabled = true;
-          });
-        }, 0);
-      });
-    });
-    window.addEventListener("pageshow", function (event) {
-      if (!event.persisted) return;
-      document.querySelectorAll("form[data-disable-on-submit]").forEach(function (form) {
-        delete form.dataset.posting;
-        form.querySelectorAll("[type=submit], button:not([type])").forEach(function (button) { button.disabled = false; });
-      });
-    });
-  }
-
   // Going back to a form that was sent, the browser fetches the page again (the admin's pages are not cached)
   // with a new one-time token but restores what was typed: the sent form's token is put back, so sending it again
   // shows the dossier filed instead of filing another.
@@ -125,6 +102,5 @@
     keepToken();
     filterProcedures();
     findApplicant();
-    disableWhilePosting();
   });
 })();
