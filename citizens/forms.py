@@ -26,11 +26,9 @@ class CitizenSignupForm(forms.Form):
 
     def clean_identity_number(self):
         number = self.cleaned_data["identity_number"]
-        if get_user_model().objects.filter(identity_number=number).exists():
-            raise ValidationError(
-                _("An account with this identity number exists already: sign in, or reset your password."),
-                code="identity_taken",
-            )
+        # Registered already: no error, which would tell anyone whose number it is. The signup answers as for a new
+        # account and the address given gets a notice instead (citizens.adapter.SignupForm).
+        self.identity_taken = get_user_model().objects.filter(identity_number=number).exists()
         return number
 
     def clean(self):
@@ -69,6 +67,11 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].required = True
+        if self.instance.identity_verified_at:
+            # As the national identity system confirmed them: changed there, not here.
+            for name in ("full_name", "date_of_birth"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Confirmed by the national identity system (VNeID).")
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

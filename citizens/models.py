@@ -20,6 +20,10 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=10, unique=True, null=True, blank=True,
                              validators=[validate_phone_number])
     phone_verified = models.BooleanField(_("phone verified"), default=False)
+    # Set when the national identity system (VNeID) confirmed the identity number: the citizen can't change it.
+    identity_verified_at = models.DateTimeField(_("identity verified by VNeID"), null=True, blank=True)
+    national_assurance_level = models.PositiveSmallIntegerField(
+        _("highest VNeID level seen"), default=0, help_text=_("0: never signed in with VNeID."))
     language = models.CharField(_("language for messages"), max_length=8, choices=settings.LANGUAGES,
                                 default=settings.LANGUAGE_CODE,
                                 help_text=_("Emails and text messages are written in this language."))

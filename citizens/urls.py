@@ -2,7 +2,7 @@ from django.urls import path
 
 from workflows.reporting import views as reporting
 
-from . import views
+from . import staff, views
 
 app_name = "citizens"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("ho-so/<int:pk>/phieu/<slug:name>/", views.slip, name="slip"),
     path("thu-tuc/<str:code>/nop-ho-so/", views.start_filing, name="start"),
     path("tai-khoan/thong-tin/", views.profile, name="profile"),
+    path("tai-khoan/nhan-vien/dang-nhap/", staff.staff_login, name="staff_login"),
+    path("kho-du-lieu/", views.document_store, name="store"),
+    path("kho-du-lieu/<int:pk>/tai-ve/", views.store_item_file, name="store-file"),
     path("thong-bao/", views.inbox, name="inbox"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("chi-so/", reporting.transparency, name="transparency"),

@@ -2,6 +2,8 @@
 token), what the call may do (scopes), how often (rate limits), and the refusals it may answer with (their shape
 is onestop.problems). Imported by DRF's settings, so it must not import DRF's views."""
 
+import re
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,6 +13,8 @@ from oauth2_provider.scopes import BaseScopes
 from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.throttling import SimpleRateThrottle
+
+from .http import client_ip
 
 
 class ClientCredentialsAuthentication(OAuth2Authentication):
@@ -87,7 +91,7 @@ class ClientRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
-            ident = self.get_ident(request)
+            ident = client_ip(request)  # behind the proxy, the client's address, not the proxy's
         self.num_requests, self.duration = self.parse_rate(self.rate)
         self.now = self.timer()
         window = int(self.now // self.duration)
@@ -123,3 +127,14 @@ class PreconditionRequired(exceptions.APIException):
 class UnprocessableEntity(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
+
+
+class StrictPageSize:
+    """A pagination mixin: a page_size that is not a whole number is refused, as the schema's `integer` says,
+    instead of being silently replaced by the default (an empty one still means the default)."""
+
+    def get_page_size(self, request):
+        size = request.query_params.get(self.page_size_query_param, "")
+        if size and not re.fullmatch(r"-?[0-9]+", size):
+            raise exceptions.ValidationError({self.page_size_query_param: [_("Give a whole number.")]})
+        return super().get_page_size(request)

@@ -45,3 +45,14 @@ def problem_responses(result, generator, request, public):
                 operation["responses"].setdefault(status, {
                     "description": description, "content": {PROBLEM_CONTENT_TYPE: {"schema": reference}}})
     return result
+
+
+def empty_query_values(result, generator, request, public):
+    """An optional query parameter sent empty (`?state=`) is read as not sent, by the filters and the pagination
+    alike: the schema says so, so that a client (or schemathesis) does not take the 200 for a missed refusal."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     AdministrativeUnit,
     Agency,
+    DocumentType,
     Fee,
     Field,
     FormField,
@@ -58,6 +59,13 @@ class LegalDocumentAdmin(admin.ModelAdmin):
     list_filter = ["issuer"]
 
 
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "issuer_kind", "validity_months"]
+    list_filter = ["issuer_kind"]
+    search_fields = ["code", "name"]
+
+
 class ProcessStepFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
@@ -83,7 +91,7 @@ NUMBER = forms.NumberInput(attrs={"style": "width: 4em"})
 class RequiredDocumentInline(admin.TabularInline):
     model = RequiredDocument
     extra = 0
-    fields = ["order", "name", "form", "copies", "is_required", "template", "note"]
+    fields = ["order", "name", "document_type", "form", "copies", "is_required", "template", "note"]
     formfield_overrides = {**WRAPPED, models.PositiveSmallIntegerField: {"widget": NUMBER}}
 
 
@@ -134,10 +142,11 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_select_related = ["field"]
     inlines = [ProcessStepInline, RequiredDocumentInline, FeeInline, FormFieldInline, ProcedureVersionInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "field", "result", "legal_basis", "sets"]}),
+        (None, {"fields": ["code", "name", "field", "result", "result_type", "legal_basis", "sets"]}),
         (_("Competence"), {"fields": ["level", "competent_agency", "competent_agency_kind", "boundary_free"]}),
         (_("Time limit"), {"fields": ["time_limit", "time_limit_unit", "intake_cutoff"]}),
-        (_("Availability"), {"fields": ["online_level", "is_active", "effective_from", "effective_to"]}),
+        (_("Availability"), {"fields": ["online_level", "minimum_assurance_level", "is_active", "effective_from",
+                                        "effective_to"]}),
         (_("Publication"), {"fields": ["announcement_decision", "announced_on", "published_on",
                                        "publication_gaps_display"]}),
     ]

@@ -1,16 +1,19 @@
 """The catalogue over the API, read-only: administrative units, agencies, fields and the procedures citizens may
 file today, with their documents, steps, fees, application form and legal basis."""
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from onestop.api import HasScope
+from onestop.api import HasScope, StrictPageSize
 
 from .models import (
     AdministrativeUnit,
@@ -29,7 +32,7 @@ from .selectors import expected_appointment, search_procedures
 CATALOGUE_SCOPES = {"list": "catalogue:read", "retrieve": "catalogue:read", "appointment": "catalogue:read"}
 
 
-class CataloguePage(CursorPagination):
+class CataloguePage(StrictPageSize, CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
@@ -40,6 +43,16 @@ class CataloguePage(CursorPagination):
         if "similarity" in queryset.query.annotations:
             return ("-similarity", "code")
         return super().get_ordering(request, queryset, view)
+
+
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "nullable": True,
+                      "example": "15:00"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day as the province writes it (15:00). Not OpenAPI's `time` format, which is RFC 3339's full-time
+    with seconds and an offset: a validator holding the answer to the schema would refuse every value."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -118,6 +131,9 @@ class ProcedureDetailSerializer(ProcedureSerializer):
     fees = FeeSerializer(many=True, read_only=True)
     form_fields = FormFieldSerializer(many=True, read_only=True)
     legal_basis = LegalDocumentSerializer(many=True, read_only=True)
+    intake_cutoff = ClockTimeField(allow_null=True, read_only=True, help_text=(
+        "Same-working-day procedures only: received after this time, the result is due the next working day "
+        "(15:00 when empty)."))
 
     class Meta(ProcedureSerializer.Meta):
         fields = [*ProcedureSerializer.Meta.fields, "intake_cutoff", "documents", "steps", "fees", "form_fields",
@@ -134,7 +150,7 @@ class AppointmentSerializer(serializers.Serializer):
     procedure = serializers.CharField(source="procedure.code")
     time_limit = serializers.DecimalField(source="procedure.time_limit", max_digits=6, decimal_places=2)
     time_limit_unit = serializers.ChoiceField(source="procedure.time_limit_unit", choices=Procedure.TimeUnit.choices)
-    intake_cutoff = serializers.TimeField(source="procedure.same_day_cutoff", allow_null=True, format="%H:%M")
+    intake_cutoff = ClockTimeField(source="procedure.same_day_cutoff", allow_null=True)
     received_at = serializers.DateTimeField()
     appointment = serializers.DateTimeField(help_text="When the result would be due: the working calendar's answer "
                                                       "for this time limit, holidays and announced days off counted.")
@@ -159,8 +175,29 @@ class UnitViewSet(CatalogueViewSet):
         return AdministrativeUnit.objects.effective_today().select_related("parent")
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false, as JSON writes them and the schema says; anything else is a field error, where Django's
+    field would quietly drop the filter and list everything."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise ValidationError(_("Give true or false."), code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # The raw text: django-filter's BooleanWidget reads anything unknown as "not given".
+        super().__init__(*args, **{**kwargs, "widget": forms.TextInput})
+
+
 class AgencyFilter(filters.FilterSet):
     unit = filters.CharFilter(field_name="unit__code")
+    receives_dossiers = StrictBooleanFilter()
 
     class Meta:
         model = Agency

@@ -6,8 +6,9 @@ from django.utils.numberformat import format as format_number
 
 
 def plain_number(value):
-    """10.00 -> "10", 0.50 -> "0.5": how people write a number of days."""
-    return format(Decimal(value).normalize(), "f")
+    """10.00 -> "10", 0.50 -> "0.5": how people write a number of days. A float is read as it prints (43.7, not
+    its binary expansion 43.70000000000000284...)."""
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 def localized_number(value):

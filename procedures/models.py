@@ -248,10 +248,46 @@ class LegalDocument(models.Model):
         return f"{self.title} {self.number}"
 
 
+class DocumentType(models.Model):
+    """A kind of paper the state issues (a birth certificate, a land-use right certificate), shared by the
+    procedures that issue it and those that ask for it: what lets a citizen's document store offer one again."""
+
+    class IssuerKind(models.TextChoices):
+        COMMUNE = "commune", _("Commune People's Committee")
+        PROVINCIAL_DEPARTMENT = "department", _("Provincial department")
+        POLICE = "police", _("Police")
+        COURT = "court", _("Court")
+        OTHER = "other", _("Other authority")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("e.g. giay_khai_sinh"))
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    issuer_kind = models.CharField(_("issued by"), max_length=20, choices=IssuerKind.choices)
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Empty when it never expires."),
+    )
+
+    class Meta:
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class ProcedureQuerySet(EffectivePeriodQuerySet):
     def available(self):
         """What a citizen may file today."""
         return self.filter(is_active=True).effective_today()
+
+
+class AssuranceLevel(models.IntegerChoices):
+    """The VNeID electronic identification levels (Decree 69/2024/NĐ-CP): level 2 adds the face or chip check."""
+
+    NONE = 0, _("Not required")
+    LEVEL_1 = 1, _("VNeID level 1")
+    LEVEL_2 = 2, _("VNeID level 2")
 
 
 class Procedure(EffectivePeriod):
@@ -313,12 +349,21 @@ class Procedure(EffectivePeriod):
         help_text=_("How many sets (bộ) of the documents a dossier holds, as the procedure publishes it."),
     )
     online_level = models.CharField(_("online service level"), max_length=10, choices=OnlineLevel.choices)
+    minimum_assurance_level = models.PositiveSmallIntegerField(
+        _("national sign-in required"), choices=AssuranceLevel.choices, default=AssuranceLevel.NONE,
+        help_text=_("Filing online needs a sign-in with the national identity (VNeID) at this level or above."),
+    )
     boundary_free = models.BooleanField(
         _("received regardless of administrative boundary"),
         default=True,
         help_text=_("Any receiving desk in the province may receive it and route it to the competent agency."),
     )
     result = models.CharField(_("result"), max_length=500)
+    result_type = models.ForeignKey(
+        DocumentType, verbose_name=_("result document type"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="issued_by", help_text=_("What the result is, so that it is kept in the citizen's document "
+                                              "store and offered to the procedures that ask for it."),
+    )
     legal_basis = models.ManyToManyField(LegalDocument, verbose_name=_("legal basis"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Publication (Decision 766's publicity indicators): the decision announcing the procedure, and when it was
@@ -446,6 +491,8 @@ class Procedure(EffectivePeriod):
             "sets": self.sets,
             "boundary_free": self.boundary_free,
             "result": self.result,
+            # Typed only when set, so that an untyped procedure's versions stay as they were.
+            **({"result_type": self.result_type.code} if self.result_type_id else {}),
             "legal_basis": [
                 {"number": document.number, "title": document.title}
                 for document in sorted(self.legal_basis.all(), key=lambda document: document.number)
@@ -461,6 +508,7 @@ class Procedure(EffectivePeriod):
                     "copies": document.copies,
                     "required": document.is_required,
                     "template": document.template.name or None,
+                    **({"type": document.document_type.code} if document.document_type_id else {}),
                 }
                 for document in self.documents.all()
             ],
@@ -531,6 +579,11 @@ class RequiredDocument(models.Model):
         _("template"), upload_to="procedure-templates/", blank=True, validators=[validate_template_file]
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="required_by",
+        help_text=_("When the state issues it: a citizen who holds one in their document store reuses it."),
+    )
 
     class Meta:
         verbose_name = _("required document")

@@ -13,8 +13,8 @@ def publish_procedure_version(*, procedure, acting_user=None):
     """
     procedure = (
         Procedure.objects.select_for_update(of=("self",))
-        .select_related("field", "competent_agency")
-        .prefetch_related("steps", "documents", "fees", "legal_basis", "form_fields")
+        .select_related("field", "competent_agency", "result_type")
+        .prefetch_related("steps", "documents__document_type", "fees", "legal_basis", "form_fields")
         .get(pk=procedure.pk)
     )
     validate_step_shares(time_limit=procedure.time_limit, shares=[step.share for step in procedure.steps.all()])

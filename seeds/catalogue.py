@@ -13,6 +13,7 @@ from django.db import transaction
 from procedures.models import (
     AdministrativeUnit,
     Agency,
+    DocumentType,
     Fee,
     Field,
     FormField,
@@ -58,6 +59,8 @@ def load_catalogue(path=DEFAULT_CATALOGUE):
             _save(report, LegalDocument, {"number": document["number"]}, document)
         for field in data["fields"]:
             _save(report, Field, {"code": field["code"]}, field)
+        for document_type in data.get("document_types", []):
+            _save(report, DocumentType, {"code": document_type["code"]}, document_type)
         for entry in data["procedures"]:
             _load_procedure(report, entry,
                             templates=[Path(path).parent / TEMPLATES, DEFAULT_CATALOGUE.parent / TEMPLATES])
@@ -113,7 +116,9 @@ def _load_procedure(report, entry, *, templates):
             Agency.objects.get(code=entry["competent_agency"]) if entry.get("competent_agency") else None
         )
         legal_basis = [LegalDocument.objects.get(number=number) for number in entry.get("legal_basis", [])]
-    except (Field.DoesNotExist, Agency.DoesNotExist, LegalDocument.DoesNotExist) as error:
+        simple["result_type"] = _document_type(entry.get("result_type"))
+        types = [_document_type(document.get("type")) for document in entry.get("documents", [])]
+    except (Field.DoesNotExist, Agency.DoesNotExist, LegalDocument.DoesNotExist, DocumentType.DoesNotExist) as error:
         raise CatalogueError(f"procedure {entry['code']}: {error}") from None
     procedure = _save(report, Procedure, {"code": entry["code"]}, simple)
     procedure.legal_basis.set(legal_basis)
@@ -128,8 +133,9 @@ def _load_procedure(report, entry, *, templates):
             "copies": document.get("copies", 1),
             "is_required": document.get("required", True),
             "note": document.get("note") or "",
+            "document_type": document_type,
         }
-        for document in entry.get("documents", [])
+        for document, document_type in zip(entry.get("documents", []), types, strict=True)
     ])
     _attach_templates(procedure, entry.get("documents", []), templates=templates)
     _replace_children(report, procedure, Fee, [
@@ -144,6 +150,10 @@ def _load_procedure(report, entry, *, templates):
         raise CatalogueError(f"procedure {entry['code']}: {' '.join(error.messages)}") from None
     if version != previous:
         report.versions_published += 1
+
+
+def _document_type(code):
+    return DocumentType.objects.get(code=code) if code else None
 
 
 def _replace_form(report, procedure, entries):

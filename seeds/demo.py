@@ -9,6 +9,9 @@ PROVINCIAL_CENTRE = "000.00.20.H56"
 WARD_DESK = "000.01.41.H56"
 DEPARTMENT = "000.00.05.H56"
 STAFF_PASSWORD = "onestop-staff"
+# Staff sign in with a second factor: every demo staff account (admin and bientap too) has this authenticator-app
+# key, which anyone trying the demo adds to their own app (README). Demo only: seed_demo refuses to run without DEBUG.
+DEMO_TOTP_SECRET = "ONESTOPDEMOSTAFF"
 
 
 @dataclass(frozen=True)

@@ -15,20 +15,27 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from procedures.models import Agency, Procedure, ProcedureVersion
 from workflows.dossiers import events
 from workflows.dossiers.models import Dossier, OutboxEvent
+from workflows.dossiers.staff import StaffRole
+from workflows.feedback import services as feedback_services
+from workflows.feedback.models import Feedback
+from workflows.integrations.national_portal import services as national_portal
 from workflows.notifications import tasks as notification_tasks
 from workflows.notifications.models import Notification
 from workflows.reporting import tallies
+from workflows.worktime.calendar import TimeLimit
 from workflows.worktime.clock import working_calendar
 
-from .demo import PROVINCIAL_CENTRE, WARD_DESK
+from . import texts
+from .demo import DEPARTMENT, PROVINCIAL_CENTRE, WARD_DESK
 from .lives import Life, Plan
 from .people import NATIONAL_PORTAL, PAYMENT_PLATFORM, People, system_account
 
@@ -44,6 +51,18 @@ SHOWCASE = (
     ("1.013831", PROVINCIAL_CENTRE, "counter", 3), ("1.012790", PROVINCIAL_CENTRE, "online", 4),
     ("1.012783", PROVINCIAL_CENTRE, "counter", 5),
 )
+# Dossiers at the demo department's specialist whose appointment falls within the due-soon warning, and one
+# already past it, so that the deadline queues and badges have something to show: (procedure, desk, channel,
+# overdue).
+AT_THE_DEADLINE = (
+    ("1.013831", PROVINCIAL_CENTRE, "online", False), ("1.013831", PROVINCIAL_CENTRE, "counter", False),
+    ("1.013831", PROVINCIAL_CENTRE, "online", True),
+)
+# Feedback still waiting for its answer at the end, sent this many working days before it: within the warning,
+# overdue, and fresh.
+FEEDBACK_WAITING = (9.5, 12, 1)
+# The share of dossiers filed with an account whose applicant sends feedback or a recommendation about it.
+FEEDBACK_SHARE = 0.04
 # The tour: one dossier for each kind of life (procedure, channel, what happens to it), so that a history of any
 # size shows them all.
 TOUR = (
@@ -111,13 +130,17 @@ def seed_history(*, dossiers=1000, seed=2026, end=None, tallies_refreshed=True):
     rng = random.Random(seed)
     clock = HistoryClock()
     with quiet_outbox(), transaction.atomic():
+        in_force_before(end - timedelta(days=366))
         with clock.running():
             clock.moment = end - timedelta(days=366)
             province = Province(rng, end, clock)
             plans = province.plans(dossiers)
             for plan in sorted(plans, key=lambda plan: plan.submitted_at):
                 Life(province, plan).live()
-        # The history's messages were delivered in their day; its inbox lines older than a week were read.
+            province.voices()
+        # The history's messages were delivered in their day, and its changes synced to the national portal; its
+        # inbox lines older than a week were read.
+        national_portal.held_by_the_portal(OutboxEvent.objects.filter(relayed_at__isnull=True, event="webhook"))
         OutboxEvent.objects.filter(relayed_at__isnull=True).update(relayed_at=F("created_at"))
         Notification.objects.filter(read_at__isnull=True, created_at__lt=end - timedelta(days=7)).update(
             read_at=F("created_at"))
@@ -146,6 +169,7 @@ class Province:
         self.departments = [agency for agency in agencies if agency.kind == Agency.Kind.DEPARTMENT]
         self.procedures = list(Procedure.objects.available().filter(versions__isnull=False).distinct()
                                .order_by("code"))
+        self.by_code = {procedure.code: procedure for procedure in self.procedures}
         self.snapshots = {version.procedure_id: version.snapshot for version in
                           ProcedureVersion.objects.filter(procedure__in=self.procedures).order_by("number")}
         self.people = People(rng, year=end.year)
@@ -160,7 +184,7 @@ class Province:
         self.citizens = self.people.citizens(max(count // 8, 20), self.commune_names, reserved=demo_citizens)
         weights = [FREQUENT.get(procedure.code, 2) for procedure in self.procedures]
         plans = [self._plan(self.rng.choices(self.procedures, weights)[0]) for _ in range(count)]
-        return [*plans, *self._tour(), *self._showcase()]
+        return [*plans, *self._tour(), *self._showcase(), *self._at_the_deadline()]
 
     def _plan(self, procedure):
         rng, snapshot = self.rng, self.snapshots[procedure.pk]
@@ -189,26 +213,111 @@ class Province:
         return self.calendar.moment(self.rng.randint(first, last))
 
     def _showcase(self):
-        by_code = {procedure.code: procedure for procedure in self.procedures}
         last = self.calendar.position(self.end)
         plans = []
-        for minutes, (code, desk_code, channel, stage) in zip(range(240, 0, -20), SHOWCASE, strict=False):
-            procedure, desk = by_code.get(code), self.agency.get(desk_code)
-            if procedure is None or desk is None:
+        for minutes, (code, desk, channel, stage) in zip(range(240, 0, -20), SHOWCASE, strict=False):
+            plans.append(self._stopped(code, desk, channel, stage, lambda procedure, minutes=minutes:
+                                       self.calendar.moment(last - minutes)))
+        return [plan for plan in plans if plan]
+
+    def _at_the_deadline(self):
+        """Filed long enough before the end that the appointment is near or past, and stopped at the specialist
+        (SHOWCASE_STAGES' third stage)."""
+        plans = []
+        for code, desk, channel, overdue in AT_THE_DEADLINE:
+            plans.append(self._stopped(code, desk, channel, 2, lambda procedure, overdue=overdue:
+                                       self._filed_for(procedure, overdue=overdue)))
+        return [plan for plan in plans if plan]
+
+    def _stopped(self, code, desk_code, channel, stage, filed_at):
+        """A dossier of nothing unusual that stops at `stage` of SHOWCASE_STAGES, filed at `filed_at(procedure)`;
+        None when the catalogue lacks the procedure or the desk, or there is no such moment."""
+        procedure, desk = self.by_code.get(code), self.agency.get(desk_code)
+        submitted_at = procedure and desk and filed_at(procedure)
+        if not submitted_at:
+            return None
+        commune = desk.unit if procedure.level == Procedure.Level.COMMUNE else None
+        return Plan(procedure, desk, channel, submitted_at, commune, stage, incidents=frozenset())
+
+    def _filed_for(self, procedure, *, overdue):
+        """The latest filing moment, an hour into a working day, whose appointment is past at the end (`overdue`)
+        or comes within the due-soon warning after it; None when there is none."""
+        snapshot = self.snapshots[procedure.pk]
+        limit = TimeLimit.of(snapshot["time_limit"], snapshot["time_limit_unit"], snapshot["intake_cutoff"])
+        calendar, day, last = self.calendar, self.calendar.day_minutes, self.calendar.position(self.end)
+        warning = settings.ONESTOP_DUE_SOON_WORKING_HOURS * 60
+        for days_back in range(1, 200):
+            filed = calendar.moment((last // day - days_back) * day + 60)
+            due = calendar.due(filed, limit)
+            if filed < self.start:
+                return None
+            if overdue and due < self.end and calendar.position(due) < last:
+                return filed
+            if not overdue and calendar.position(due) - last <= warning:
+                return filed if due > self.end else None
+        return None
+
+    def voices(self):
+        """Feedback and recommendations from applicants about their dossiers, some time after filing: answered
+        by the agency's desk or leader, mostly in time and some published; the sender says whether satisfied.
+        Those sent lately still wait for their answer."""
+        rng, calendar, day = self.rng, self.calendar, self.calendar.day_minutes
+        # Sent after the dossier's last act: its trail reads in order, each entry from the state it was in.
+        dossiers = (Dossier.objects.filter(applicant__isnull=False, submitted_at__isnull=False)
+                    .annotate(last_act=Max("audit_entries__at"))
+                    .select_related("applicant", "procedure").order_by("submitted_at", "pk"))
+        # The first few of the year, whatever the chances: so that even a small history shows feedback answered,
+        # published and judged (satisfied or not).
+        tour = iter(({"public", "satisfied"}, {"unsatisfied"}, set()))
+        early = self.end - timedelta(days=60)
+        for dossier in dossiers:
+            planned = next(tour, None) if dossier.submitted_at < early else None
+            if planned is None and rng.random() >= FEEDBACK_SHARE:
                 continue
-            commune = desk.unit if procedure.level == Procedure.Level.COMMUNE else None
-            plans.append(Plan(procedure, desk, channel, self.calendar.moment(last - minutes), commune, stage,
-                              incidents=frozenset()))
-        return plans
+            sent = calendar.add(dossier.last_act, rng.randint(30, 5 * day))
+            if sent >= self.end:
+                continue
+            kind = rng.choice(Feedback.Kind.values)
+            self.clock.moment = sent
+            feedback = feedback_services.submit_feedback(
+                acting_user=dossier.applicant, kind=kind, content=rng.choice(texts.FEEDBACK[kind]), dossier=dossier)
+            answered = calendar.add(sent, rng.randint(60, (8 if planned is not None else 13) * day))
+            if answered >= self.end:
+                continue
+            self.clock.moment = answered
+            role = rng.choice([StaffRole.RECEIVING_OFFICER, StaffRole.RECEIVING_OFFICER, StaffRole.AGENCY_LEADER])
+            public = "public" in planned if planned is not None else rng.random() < 0.4
+            feedback = feedback_services.answer_feedback(
+                feedback=feedback, acting_user=self.people.staff(feedback.agency, role),
+                answer=rng.choice(texts.FEEDBACK_ANSWERS[kind]), publish=public)
+            judged = calendar.add(answered, rng.randint(10, 3 * day))
+            verdict = (planned & {"satisfied", "unsatisfied"} if planned is not None
+                       else {"satisfied" if rng.random() < 0.8 else "unsatisfied"} if rng.random() < 0.6 else set())
+            if judged < self.end and verdict:
+                self.clock.moment = judged
+                feedback_services.rate_handling(feedback=feedback, acting_user=dossier.applicant,
+                                                satisfied="satisfied" in verdict)
+        self._waiting_feedback(dossiers.filter(competent_agency__code=DEPARTMENT))
+
+    def _waiting_feedback(self, dossiers):
+        last = self.calendar.position(self.end)
+        for days in FEEDBACK_WAITING:
+            sent = self.calendar.moment(last - round(days * self.calendar.day_minutes))
+            dossier = dossiers.filter(last_act__lt=sent).exclude(feedback__isnull=False).last()
+            if dossier is None:
+                continue
+            kind = self.rng.choice(Feedback.Kind.values)
+            self.clock.moment = sent
+            feedback_services.submit_feedback(acting_user=dossier.applicant, kind=kind, dossier=dossier,
+                                              content=self.rng.choice(texts.FEEDBACK[kind]))
 
     def _tour(self):
         """One dossier for every kind of life, earlier in the year, so that even a small history shows them."""
-        by_code = {procedure.code: procedure for procedure in self.procedures}
         plans = []
         for code, channel, incidents in TOUR:
-            if code not in by_code:
+            if code not in self.by_code:
                 continue
-            plan = self._plan(by_code[code])
+            plan = self._plan(self.by_code[code])
             plan.channel, plan.incidents = channel, frozenset(incidents)
             first, last = self.calendar.position(self.start), self.calendar.position(self.end - timedelta(days=60))
             plan.submitted_at = self.calendar.moment(self.rng.randint(first, last))
@@ -218,6 +327,13 @@ class Province:
     def payment_reference(self):
         self.payments += 1
         return f"TT{self.end:%y}{self.payments:07d}"
+
+
+def in_force_before(moment):
+    """The demo catalogue was just loaded, but the history tells of a year under it: a procedure's first
+    version is dated as published before the history begins, so that no dossier is filed under a version
+    published after it."""
+    ProcedureVersion.objects.filter(number=1, created_at__gt=moment).update(created_at=moment)
 
 
 def get_demo_citizens():

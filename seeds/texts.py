@@ -47,3 +47,28 @@ COMMENTS = {
     2: ["Trả kết quả chậm so với giấy hẹn.", ""],
     1: ["Trễ hẹn mà không được báo trước.", ""],
 }
+# What applicants write about their dossiers, and what the agencies answer.
+FEEDBACK = {
+    "feedback": [
+        "Tôi nộp hồ sơ trực tuyến nhưng chưa thấy cập nhật trạng thái sau hai ngày, đề nghị kiểm tra giúp.",
+        "Cán bộ yêu cầu bổ sung giấy tờ mà cơ quan nhà nước đã có, đề nghị không yêu cầu lại.",
+        "Thời gian chờ tại quầy quá lâu, đề nghị bố trí thêm cán bộ tiếp nhận vào buổi sáng.",
+        "Tin nhắn thông báo kết quả đến muộn so với thời điểm kết quả được ký.",
+    ],
+    "recommendation": [
+        "Đề nghị cho phép thanh toán phí, lệ phí qua ví điện tử khi nộp hồ sơ trực tuyến.",
+        "Đề nghị đăng tải mẫu tờ khai đã điền sẵn để người dân tham khảo.",
+        "Đề nghị gửi kết quả điện tử vào kho dữ liệu cá nhân để không phải đến nhận bản giấy.",
+    ],
+}
+FEEDBACK_ANSWERS = {
+    "feedback": [
+        "Bộ phận một cửa đã kiểm tra và cập nhật trạng thái hồ sơ; xin lỗi ông/bà vì sự chậm trễ.",
+        "Cơ quan đã chấn chỉnh cán bộ tiếp nhận; giấy tờ đã có trong cơ sở dữ liệu sẽ không yêu cầu nộp lại.",
+        "Trung tâm đã bố trí thêm quầy tiếp nhận vào buổi sáng từ tuần tới.",
+    ],
+    "recommendation": [
+        "Cảm ơn ông/bà đã góp ý; kiến nghị đã được chuyển đến bộ phận phụ trách để nghiên cứu, triển khai.",
+        "Kiến nghị được tiếp thu; cơ quan sẽ cập nhật trên Cổng dịch vụ công của tỉnh.",
+    ],
+}

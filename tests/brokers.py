@@ -25,6 +25,13 @@ def real_broker():
 
 
 @contextmanager
+def broker_at(url):
+    """The Celery app publishes to the broker at `url` inside the block: a Redis the test started itself."""
+    with _broker(url):
+        yield
+
+
+@contextmanager
 def broker_down():
     """Inside the block, publishing a task finds no broker, as when Redis has stopped."""
     with _broker(CLOSED_BROKER_URL):

@@ -1,7 +1,13 @@
+import time
 from decimal import Decimal
 
 import factory
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.http import HttpRequest
 
+from citizens.staff import is_staff
 from procedures.models import (
     AdministrativeUnit,
     Agency,
@@ -114,3 +120,38 @@ class FormFieldFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"truong_{n}")
     label = factory.Sequence(lambda n: f"Trường thông tin {n}")
     kind = FormField.Kind.TEXT
+
+
+# Every staff member the tests make has this authenticator app: a test that signs in through the form types
+# totp_code() (README: the demo staff share seeds.demo.DEMO_TOTP_SECRET instead).
+STAFF_TOTP_SECRET = "ONESTOPTESTSTAFF"
+
+
+def enrol_totp(user, secret=STAFF_TOTP_SECRET):
+    """The staff member's authenticator app, set up with a known secret."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret=STAFF_TOTP_SECRET, at=None):
+    """What the authenticator app shows now (or at `at`, epoch seconds)."""
+    return format_hotp_value(hotp_value(secret, int(time.time() if at is None else at) // 30))
+
+
+def with_second_factor(force_login):
+    """The test client's force_login as a complete sign-in: for staff, an enrolled authenticator (the factories'
+    secret, if they have none) and the second factor passed in this session, as if they had typed its code. Tests of
+    the sign-in itself use client.login() or the form, which record only the password."""
+
+    def force_login_with_second_factor(client, user, backend=None):
+        if is_staff(user, api=True):
+            enrol_totp(user)
+        force_login(client, user, backend)
+        request = HttpRequest()
+        request.session = client.session
+        request.user = user
+        record_authentication(request, user, "mfa", type=Authenticator.Type.TOTP)
+        request.session.save()
+
+    return force_login_with_second_factor

@@ -14,6 +14,7 @@ from tests.factories import (
     ProcedureFactory,
     ProvinceFactory,
     RequiredDocumentFactory,
+    enrol_totp,
 )
 from workflows.dossiers.models import StaffMembership
 
@@ -55,10 +56,14 @@ class Office:
         self.citizen = django_user_model.objects.create_user("congdan", "congdan@example.vn", "x",
                                                              first_name="Lan", last_name="Nguyễn")
         self.other_citizen = django_user_model.objects.create_user("congdan2", "b@example.vn", "x")
+        # Filing online needs a verified email or phone (workflows.dossiers.services.filing.create_draft).
+        for citizen in (self.citizen, self.other_citizen):
+            EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
 
     def staff(self, username, agency, role):
         user = self._users.objects.create_user(username, f"{username}@example.vn", "x", is_staff=True)
         StaffMembership.objects.create(user=user, agency=agency, role=role)
+        enrol_totp(user)
         return user
 
 
@@ -75,7 +80,8 @@ def open_for_online_filing(office):
     citizen = office.citizen
     citizen.full_name, citizen.identity_number, citizen.phone = "Nguyễn Thị Lan", "038195001234", "0912345678"
     citizen.save()
-    EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(user=citizen, email=citizen.email,
+                                          defaults={"verified": True, "primary": True})
     return office
 
 

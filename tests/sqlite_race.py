@@ -22,11 +22,14 @@ from django.db import connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from tests.factories import with_second_factor  # noqa: E402
 from tests.office import Office  # noqa: E402
 from workflows.dossiers import services  # noqa: E402
 from workflows.dossiers.models import Dossier  # noqa: E402
 
 ROUNDS = 4
+# Officers have passed their second factor, as in the suite (tests/conftest.py).
+Client.force_login = with_second_factor(Client.force_login)
 
 
 def at_once(*calls):

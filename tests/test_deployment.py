@@ -28,6 +28,9 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "onestop.settings_production",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "onestop.example.vn,127.0.0.1",
+    # Production refuses backends that send nothing (tests/test_production_settings.py).
+    "EMAIL_URL": "smtp+tls://onestop:secret@mail.example.vn:587",
+    "SMS_BACKEND": "onestop.sms.HttpGatewayBackend",
 }
 
 
@@ -111,7 +114,10 @@ def test_gunicorn_serves_the_portal_with_production_settings(tmp_path):
     with running(compose_command("web"), env=env, log_path=log_path) as process:
         health = wait_for(lambda: _get(f"http://127.0.0.1:{port}/health/"), process=process, log_path=log_path)
         assert health.status == 200
-        assert json.loads(health.body) == {"status": "ok", "database": "ok", "cache": "ok"}
+        # This test's broker is a closed port and no beat runs: degraded, but serving (tests/test_health.py).
+        body = json.loads(health.body)
+        assert body["status"] in {"ok", "degraded"}
+        assert (body["database"], body["cache"], body["storage"]) == ("ok", "ok", "ok")
 
         redirect = _get(f"http://127.0.0.1:{port}/", headers={"Host": "onestop.example.vn"})
         assert redirect.status == 301 and redirect.headers["Location"].startswith("https://onestop.example.vn/")

@@ -82,3 +82,12 @@ def test_redoc_loads_nothing_from_other_sites(client):
     assert re.findall(r"(?:src|href)=\"(https?:)?//", page) == []
     assert "fonts.googleapis.com" not in page and "cdn" not in page.lower()
     assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in page
+
+
+def test_a_request_no_page_accepts_is_the_sites_own_400(client):
+    response = client.get("/thu-tuc/%00/")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<h1>Không đọc được yêu cầu</h1>" in page
+    assert "onestop/site.css" in page

@@ -1,6 +1,5 @@
 """The citizen's account details, notifications, and the public lookup by code."""
 
-from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop.limits import consume_lookup_attempt
 from workflows.dossiers import selectors as dossier_selectors
 from workflows.dossiers.models import Dossier
 from workflows.notifications import messages as notification_messages
@@ -43,12 +43,13 @@ def inbox(request):
 
 def lookup(request):
     """Anyone with a dossier's code and the applicant's phone (or the end of their identity number) sees its
-    status and appointment, nothing more. Wrong answers all look alike, and attempts are rate-limited."""
+    status and appointment, nothing more. Wrong answers all look alike, and attempts are rate-limited per address,
+    counted with the API's lookup (GET /api/v1/lookup/)."""
     form = LookupForm(request.POST if request.method == "POST" else None,
                       initial={"code": request.GET.get("code", "")})
     found, not_found = None, False
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.consume(request, action="dossier_lookup"):
+        if not consume_lookup_attempt(request, code=form.cleaned_data["code"]):
             return render(request, "citizens/lookup.html", {"form": form, "limited": True}, status=429)
         found = dossier_selectors.find_for_lookup(code=form.cleaned_data["code"],
                                                   verifier=form.cleaned_data["verifier"])

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from workflows.dossiers.models import Dossier, DossierDocument
 from workflows.dossiers.states import EDITABLE_STATES, RATEABLE_STATES
 from workflows.feedback import selectors as feedback_selectors
 from workflows.paperwork import slips
-from workflows.paperwork.web import slip_response
+from workflows.paperwork.web import result_response, slip_response
 
 from .. import selectors
 from ..forms import RatingForm, WithdrawForm
@@ -101,8 +101,7 @@ def result(request, pk):
     dossier = own_dossier(request, pk)
     if not dossier.result_file or dossier.state not in (Dossier.State.RESULT_READY, Dossier.State.RETURNED):
         raise Http404
-    return FileResponse(dossier.result_file.open("rb"), as_attachment=True,
-                        filename=f"{dossier.code}-ket-qua.pdf", content_type="application/pdf")
+    return result_response(dossier)
 
 
 @login_required

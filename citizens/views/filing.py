@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from onestop.forms import error_summary
-from onestop.http import client_ip
+from onestop.http import client_ip, national_sign_in_level
 from procedures import selectors as procedure_selectors
 from procedures.forms import (
     application_form,
@@ -25,9 +25,12 @@ from workflows.dossiers import services, web
 from workflows.dossiers.models import Dossier
 from workflows.dossiers.states import EDITABLE_STATES
 from workflows.paperwork import slips
+from workflows.store import selectors as store_selectors
+from workflows.store import services as store
 
 from .. import selectors
 from ..forms import DeliveryForm, StartFilingForm, SupplyForm
+from ..national_id import national_sign_in_required
 from .common import citizen_slips, own_dossier
 
 
@@ -45,6 +48,11 @@ def start_filing(request, code):
         messages.error(request, _("Verify your email address or your phone number first: the agency must be able "
                                   "to reach you. Follow the link we sent you, or send it again below."))
         return redirect("account_email")
+    if request.method == "POST":
+        try:
+            services.check_national_sign_in(procedure, national_sign_in_level(request))
+        except services.NationalSignInRequired as refusal:
+            return national_sign_in_required(request, refusal.level)
     data = request.POST if request.method == "POST" else None
     form = (StartFilingForm(data, communes=communes()) if procedure.level == Procedure.Level.COMMUNE
             else None)
@@ -124,7 +132,10 @@ def review(request, pk):
     if request.method == "POST":
         try:
             dossier = services.submit_dossier(dossier=dossier, acting_user=request.user, receiving_agency=desk,
-                                              client_ip=client_ip(request))
+                                              client_ip=client_ip(request),
+                                              national_sign_in_level=national_sign_in_level(request))
+        except services.NationalSignInRequired as refusal:
+            return national_sign_in_required(request, refusal.level)
         except services.DossierError as error:
             problems = [str(error)]
         except ValidationError as error:
@@ -181,30 +192,48 @@ def _validate(form, *, partially):
 
 
 def _attach_uploads(request, dossier):
-    """Attaches each file chosen, one by one: a rejected file leaves the others and the form data saved."""
+    """Attaches each file chosen, one by one, and each item of the citizen's document store chosen instead of a
+    file (a file chosen wins): a rejected one leaves the others and the form data saved."""
     errors = {}
-    for order, upload in web.document_uploads(request, dossier.procedure_version.snapshot).items():
+    uploads = web.document_uploads(request, dossier.procedure_version.snapshot)
+    for order, upload in uploads.items():
         try:
             services.attach_document(dossier=dossier, acting_user=request.user, document_order=order,
                                      upload=upload, client_ip=client_ip(request))
         except ValidationError as error:
             errors[order] = error.messages
+    current = {document.document_order: document.store_item_id for document in dossier.current_documents}
+    for order in store_selectors.offers(request.user, dossier):
+        chosen = request.POST.get(f"source_{order}", "upload")
+        if order in uploads or not chosen.isdigit() or current.get(order) == int(chosen):
+            continue
+        try:
+            store.reuse_item(dossier=dossier, item_id=int(chosen), document_order=order, acting_user=request.user,
+                             client_ip=client_ip(request))
+        except ValidationError as error:
+            errors[order] = error.messages
     return errors
 
 
-def _documents(dossier, upload_errors=None):
-    """The procedure's documents as filed: each with the file attached, its errors and the catalogue's template."""
+def _documents(dossier, upload_errors=None, offers=None):
+    """The procedure's documents as filed: each with the file attached, its errors, the catalogue's template and
+    the items of the citizen's document store that may stand for it (`offers`), with the one chosen: the item
+    attached, else an upload if a file is, else the first item (a paper the state already holds is not asked
+    again)."""
     current = {document.document_order: document for document in dossier.current_documents}
     templates = dict(dossier.procedure.documents.exclude(template="").values_list("name", "pk"))
-    return [
-        {"order": order, "required": document, "attached": current.get(order),
-         "errors": (upload_errors or {}).get(order), "template": templates.get(document["name"])}
-        for order, document in enumerate(dossier.procedure_version.snapshot["documents"], start=1)
-    ]
+    documents = []
+    for order, document in enumerate(dossier.procedure_version.snapshot["documents"], start=1):
+        attached, held = current.get(order), (offers or {}).get(order, [])
+        chosen = (attached.store_item_id or "upload") if attached else (held[0].pk if held else "upload")
+        documents.append({"order": order, "required": document, "attached": attached, "offers": held,
+                          "chosen": str(chosen), "errors": (upload_errors or {}).get(order),
+                          "template": templates.get(document["name"])})
+    return documents
 
 
 def _render_editor(request, dossier, form, delivery, upload_errors, status=200):
-    documents = _documents(dossier, upload_errors)
+    documents = _documents(dossier, upload_errors, store_selectors.offers(request.user, dossier))
     extra = [{"anchor": f"id_document_{document['order']}", "message": f"{document['required']['name']}: {error}"}
              for document in documents for error in document["errors"] or ()]
     return render(request, "citizens/edit_dossier.html", {

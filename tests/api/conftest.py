@@ -64,3 +64,14 @@ def filing(office, **overrides):
                       for order in (1, 2)],
         **overrides,
     }
+
+
+@pytest.fixture
+def bearer(live_server, django_user_model, office):
+    """For the schema's fuzzers: a client with every scope at the service centre's desk (never slowed down), and a
+    dossier it filed for the paths with a code."""
+    open_for_online_filing(office)
+    integrator = Integrator(django_user_model, "fuzzer", roles=[(office.desk, "receiving_officer")],
+                            rate_limit="100000/min")
+    integrator.api().post("/api/v1/dossiers/", filing(office), format="json")
+    return {"Authorization": f"Bearer {integrator.token().json()['access_token']}"}

@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -15,9 +14,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from tests.api.conftest import Integrator, filing
-from tests.office import open_for_online_filing
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "openapi.yaml"
@@ -35,17 +31,6 @@ def test_the_committed_schema_is_what_the_code_generates(tmp_path):
     assert generated.read_text() == SCHEMA.read_text(), (
         "openapi.yaml is out of date: run `manage.py spectacular --lang en --file openapi.yaml --validate` and "
         "commit it")
-
-
-@pytest.fixture
-def bearer(live_server, django_user_model, office):
-    """A client with every scope at the service centre's desk, and a filed dossier for the paths with a code."""
-    open_for_online_filing(office)
-    integrator = Integrator(django_user_model, "fuzzer", roles=[(office.desk, "receiving_officer")],
-                            rate_limit="100000/min")
-    integrator.api().post("/api/v1/dossiers/", filing(office), format="json")
-    token = integrator.token().json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 @schema.parametrize()

@@ -29,7 +29,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# One browser per module: Playwright keeps an event loop running in the thread while it is open, and a view that
+# calls async_to_sync (the health check) refuses to run beside it in a later test of the same worker.
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("ONESTOP_REQUIRE_BROWSER"):

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from procedures.models import Procedure
+from seeds.demo import DEMO_TOTP_SECRET
+from tests.browser.signin import sign_in_to_the_window
 
 
 def test_citizen_finds_birth_registration_without_accents_on_a_phone(live_server, seeded_catalogue, phone,
@@ -49,10 +51,7 @@ def test_editor_cannot_save_steps_that_do_not_add_up_then_fixes_them(live_server
     procedure = Procedure.objects.get(code="1.001193")
     first_share = procedure.steps.get(order=1).share
 
-    page.goto(f"{live_server.url}/admin/")
-    page.fill("#id_username", "bientap")
-    page.fill("#id_password", "onestop-catalogue")
-    page.keyboard.press("Enter")
+    sign_in_to_the_window(page, live_server, "bientap", "onestop-catalogue", DEMO_TOTP_SECRET)
     page.wait_for_url(f"{live_server.url}/admin/")
     page.goto(f"{live_server.url}/admin/procedures/procedure/{procedure.pk}/change/")
     page.fill("#id_steps-0-share", str(first_share + 1))

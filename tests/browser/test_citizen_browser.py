@@ -4,9 +4,10 @@ rate the service; and anyone's public lookup by code."""
 import re
 
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.browser.conftest import NO_SIDEWAYS_SCROLL
-from tests.browser.test_feedback_browser import sign_in_to_the_portal
+from tests.browser.signin import sign_in_to_the_portal
 from tests.office import PDF
 from tests.workflows.test_lifecycle import received
 from workflows.dossiers import services
@@ -104,7 +105,8 @@ def test_a_citizen_files_online_follows_the_dossier_and_rates_the_service(live_s
     phone.reload()
     assert phone.locator("#inbox-link .count").inner_text() == "3"
     phone.locator("#inbox-link").click()
-    assert phone.locator("#inbox li").count() == 3
+    phone.wait_for_url("**/thong-bao/")
+    expect(phone.locator("#inbox li")).to_have_count(3)
     assert dossier.code in phone.locator("#inbox li").first.inner_text()
     screenshot(phone, "portal-inbox-phone")
     phone.locator("#inbox li a").first.click()

@@ -5,9 +5,12 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from procedures.models import Agency
 from procedures.selectors import communes
+from tests.browser.signin import sign_in_to_the_window
+from tests.factories import enrol_totp
 from workflows.dossiers.models import Dossier, StaffMembership
 
 BIRTH = "1.001193"  # Thủ tục đăng ký khai sinh: its form asks for the requester's details, then the child's
@@ -30,11 +33,8 @@ def counter(seeded_catalogue):
 
 
 def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "x")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    enrol_totp(user)
+    sign_in_to_the_window(page, live_server, user.username)
 
 
 def test_a_walk_in_birth_registration_is_filed_at_a_desk_screen(live_server, counter, page, screenshot):
@@ -57,7 +57,7 @@ def test_a_walk_in_birth_registration_is_filed_at_a_desk_screen(live_server, cou
     # A returning applicant: her identity number fills in what the desk knows of her.
     page.fill("#id_applicant_identity_number", "038195007777")
     page.locator("#find-applicant").click()
-    page.wait_for_function("document.querySelector('#id_applicant_name').value !== ''")
+    expect(page.locator("#id_applicant_name")).not_to_have_value("")
     assert page.input_value("#id_applicant_name") == "Lê Thị Hoa"
     assert page.input_value("#id_applicant_phone") == "0911222333"
     assert "Đã tìm thấy" in page.locator("#applicant-lookup").inner_text()
@@ -114,7 +114,7 @@ def test_the_counter_form_fits_a_phone(live_server, counter, browser, screenshot
         page.goto(f"{live_server.url}/admin/workflows/dossier/file/?procedure={BIRTH}")
         page.fill("#id_applicant_identity_number", "038195007777")
         page.locator("#find-applicant").click()
-        page.wait_for_function("document.querySelector('#id_applicant_name').value !== ''")
+        expect(page.locator("#id_applicant_name")).not_to_have_value("")
         assert page.evaluate(NO_OVERFLOW), page.evaluate("document.documentElement.scrollWidth")
         screenshot(page, "counter-form-390")
     finally:

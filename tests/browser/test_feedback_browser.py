@@ -6,6 +6,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 
+from tests.browser.signin import sign_in_to_the_portal
 from tests.browser.test_single_window_browser import sign_in as sign_in_to_the_window
 from tests.workflows.test_lifecycle import filed
 from workflows.dossiers import services
@@ -20,14 +21,6 @@ def shot(page, name):
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
-def sign_in_to_the_portal(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/tai-khoan/login/")
-    page.fill("#id_login", user.email)
-    page.fill("#id_password", "x")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
 
 def test_a_citizen_sends_feedback_an_officer_answers_it_and_the_citizen_judges_the_answer(
         live_server, transactional_db, office, page):
@@ -36,7 +29,8 @@ def test_a_citizen_sends_feedback_an_officer_answers_it_and_the_citizen_judges_t
     citizen.full_name, citizen.identity_number, citizen.phone = "Nguyễn Thị Lan", "038195001234", "0912345678"
     citizen.phone_verified = True
     citizen.save()
-    EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(user=citizen, email=citizen.email,
+                                          defaults={"verified": True, "primary": True})
     dossier = services.receive_dossier(dossier=filed(office), acting_user=office.receiver)
 
     # The citizen, from their dossier's page: an empty text first, then the feedback.

@@ -9,7 +9,7 @@ import pytest
 from procedures.models import FormField
 from procedures.services import publish_procedure_version
 from tests.browser.conftest import NO_SIDEWAYS_SCROLL
-from tests.browser.test_feedback_browser import sign_in_to_the_portal
+from tests.browser.signin import sign_in_to_the_portal
 from tests.factories import FormFieldFactory
 from tests.office import PDF, open_for_online_filing
 from workflows.dossiers.models import Dossier

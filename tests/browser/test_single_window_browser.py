@@ -6,7 +6,8 @@ from io import BytesIO
 from pypdf import PdfReader
 
 from procedures.models import Agency
-from tests.factories import AgencyFactory, CommuneFactory
+from tests.browser.signin import sign_in_to_the_window
+from tests.factories import AgencyFactory, CommuneFactory, enrol_totp
 from tests.office import PDF, pdf
 from tests.workflows.test_lifecycle import filed
 from workflows.dossiers import services
@@ -14,11 +15,8 @@ from workflows.dossiers.models import Dossier
 
 
 def sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "x")
-    page.keyboard.press("Enter")
+    enrol_totp(user)
+    sign_in_to_the_window(page, live_server, user.username)
     page.wait_for_url(f"{live_server.url}/admin/")
 
 

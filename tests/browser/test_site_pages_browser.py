@@ -4,6 +4,7 @@ the site on a desk and on a phone, and the API docs load nothing from other site
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import NO_SIDEWAYS_SCROLL, SCREENSHOTS
 
@@ -26,7 +27,7 @@ def test_a_sign_in_form_posts_once_however_often_it_is_pressed(live_server, tran
     button = page.locator("main form button[type=submit]").first
 
     button.click()
-    page.wait_for_function("document.querySelector('main form button[type=submit]').disabled")
+    expect(button).to_be_disabled()
     button.click(force=True)
     page.wait_for_timeout(500)
     screenshot(page, "site-submit-disabled-1280")

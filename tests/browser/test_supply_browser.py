@@ -4,7 +4,7 @@ a phone: an empty answer is refused, and the answer sent says what went."""
 import pytest
 
 from tests.browser.conftest import NO_SIDEWAYS_SCROLL
-from tests.browser.test_feedback_browser import sign_in_to_the_portal
+from tests.browser.signin import sign_in_to_the_portal
 from tests.citizens.test_my_dossiers import received
 from tests.office import PDF, open_for_online_filing
 from workflows.dossiers import services

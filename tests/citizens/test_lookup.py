@@ -1,4 +1,5 @@
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from procedures.models import FormField
@@ -75,6 +76,7 @@ def test_the_phone_typed_in_the_application_form_finds_an_email_only_accounts_do
     publish_procedure_version(procedure=portal.procedure)
     email_only = django_user_model.objects.create_user("emailonly", "lan@example.vn", "x", full_name="Trần Thị Lan",
                                                        identity_number="038195009999")
+    EmailAddress.objects.create(user=email_only, email=email_only.email, verified=True, primary=True)
     draft = services.create_draft(procedure=portal.procedure, acting_user=email_only, form_data={
         "dia_chi_cong_trinh": "Thôn 3", "dien_tich": "80", "so_dinh_danh_chu_dau_tu": "038195009999",
         "dien_thoai": "0987654321"})

@@ -25,6 +25,7 @@ def procedure_form(*, field, agency, time_limit="5", steps=(("0.5", "receiving_o
         "sets": 1,
         "intake_cutoff": "",
         "online_level": "partial",
+        "minimum_assurance_level": 0,
         "is_active": "on",
         "effective_from": "",
         "effective_to": "",

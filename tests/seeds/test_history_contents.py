@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
@@ -15,6 +16,10 @@ from seeds.demo import DEMO_STAFF
 from seeds.history import seed_history
 from workflows.dossiers import selectors
 from workflows.dossiers.models import AuditEntry, Dossier, OutboxEvent, Rating
+from workflows.dossiers.selectors import due_soon_before
+from workflows.feedback.models import Feedback
+from workflows.feedback.selectors import deadline_status
+from workflows.integrations.models import NationalPortalChange
 from workflows.payments.models import Payment
 from workflows.reporting.indicators import report
 from workflows.reporting.models import IndicatorTally
@@ -81,6 +86,9 @@ def test_a_small_history_still_shows_every_kind_of_outcome(end):
     assert IndicatorTally.objects.exists()
     year = report(Period(end.date() - timedelta(days=365), end.date()))[0].figures
     assert year.received >= SMALL * 0.8 and year.settled_on_time and year.settled_late
+    # The past was synced to the national portal in its day: nothing waits to be sent, the indicator is full.
+    assert year.synced == year.received
+    assert not NationalPortalChange.objects.filter(acknowledged_at__isnull=True).exists()
 
 
 def test_every_demo_staff_member_finds_work_in_their_queue(end, django_user_model):
@@ -90,3 +98,24 @@ def test_every_demo_staff_member_finds_work_in_their_queue(end, django_user_mode
         user = django_user_model.objects.get(username=staff.username)
         counts = {queue.slug: count for queue, count in selectors.queue_counts(user, now=end)}
         assert counts[wanted[staff.role]] >= 1, (staff.username, counts)
+
+
+def test_the_deadline_queues_have_dossiers_due_soon_and_overdue(end, django_user_model):
+    specialist = django_user_model.objects.get(username="chuyenvien")
+    counts = {queue.slug: count for queue, count in selectors.queue_counts(specialist, now=end)}
+    assert counts["due_soon"] >= 1 and counts["overdue"] >= 1, counts
+
+
+def test_applicants_feedback_is_answered_published_judged_and_some_still_waits(end):
+    feedback = Feedback.objects.all()
+    assert feedback.filter(status="answered", is_public=True).exists()
+    assert set(feedback.exclude(satisfied=None).values_list("satisfied", flat=True)) == {True, False}
+    waiting = {deadline_status(item, end, due_soon_before(end)) for item in feedback.filter(status="open")}
+    assert {"due_soon", "overdue", "on_time"} <= waiting
+    for item in feedback.select_related("dossier"):
+        assert item.dossier.submitted_at < item.submitted_at <= end
+        assert item.answered_at is None or item.submitted_at < item.answered_at <= end
+
+
+def test_no_dossier_is_filed_under_a_version_published_after_it(end):
+    assert not Dossier.objects.filter(created_at__lt=F("procedure_version__created_at")).exists()

@@ -27,6 +27,7 @@ from tests.factories import (
 from tests.workflows.test_indicators import every_output
 from workflows.dossiers.models import AuditEntry, Dossier, DossierDocument, Rating, StaffMembership
 from workflows.feedback.models import Feedback
+from workflows.integrations.models import NationalPortalChange
 from workflows.payments.models import Payment
 from workflows.reporting import indicators, scores, tallies
 from workflows.reporting.periods import Period
@@ -65,6 +66,7 @@ class Filed:
     paid: str = ""  # "online" through the payment platform, or "desk"
     rating: tuple = ()  # (score of 5, when)
     days_taken: int = 0  # working days from the start of the clock to the decision
+    synced: bool = True  # the national portal acknowledged it (when received)
 
 
 # P1 is the department's criminal record certificate (a 200,000 đồng fee, fully online); P2 the ward's birth
@@ -112,7 +114,8 @@ DOSSIERS = {
     "B1": Filed("P2", ONLINE, State.RETURNED, received=on(19), due=on(20, hour=17), decided=on(20, hour=10),
                 outcome=Outcome.APPROVED, files=True, e_result=True, result_online=True,
                 rating=(5, on(20, hour=11)), days_taken=1),
-    "B2": Filed("P2", DESK, State.PROCESSING, received=on(21), due=on(22, hour=17)),
+    # B2 never reached the national portal.
+    "B2": Filed("P2", DESK, State.PROCESSING, received=on(21), due=on(22, hour=17), synced=False),
     "B3": Filed("P2", DESK, State.RETURNED, received=on(22), due=on(23, hour=17), decided=on(23, hour=10),
                 outcome=Outcome.APPROVED, days_taken=1),
 }
@@ -226,6 +229,9 @@ class Province:
                                    reference=f"VNPAY-{name}" if row.paid == "online" else "", paid_at=row.received)
         if row.rating:
             Rating.objects.create(dossier=dossier, score=row.rating[0], rated_at=row.rating[1])
+        if row.synced and row.received:
+            NationalPortalChange.objects.create(dossier=dossier, action="receive", state=State.RECEIVED, version=2,
+                                                occurred_at=row.received, acknowledged_at=row.received)
         return dossier
 
     def _say(self, code, said):
@@ -254,7 +260,8 @@ PROVINCE = {
     # In force on 31 October: P1..P5; published and complete: P1, P2 (P3 and P5 unpublished, P4 lacks its legal
     # basis). 6 × 2/5.
     "published_complete_rate": (2 / 5, 2.40),
-    "national_sync_rate": (None, None),
+    # Received 14, acknowledged by the national portal all but B2. 6 × 13/14.
+    "national_sync_rate": (13 / 14, 5.57),
     # Handled: settled A1 A2 A3 A4 A12 A13 A14 B1 B3 (9), in progress A9 A10 A11 B2 (4), withdrawn or stopped after
     # receipt A5 A6 (2) = 15. On time: settled A1 A12 A13 A14 B1 B3 (A2 past its deadline, A3 apologised, A4 asked
     # twice) + in progress A9 (A10 and B2 past their deadlines, A11 asked twice) = 7. 20 × 7/15 = 9.333.
@@ -262,16 +269,18 @@ PROVINCE = {
     # Fully online: P1 P3 P5 of the five in force. 6 × 3/5.
     "full_online_procedure_rate": (3 / 5, 3.60),
     # Received in October: 14 (A1–A6, A9–A11, A13, A14, B1–B3). Filed online or through the API: A1 A2 A4 A5 A6 A9
-    # A11 A13 A14 B1 = 10, less A14 (its result asked for online, not issued electronically) = 9. 9/14 is past
-    # the 50 % that earns all 6 points.
-    "online_dossier_rate": (9 / 14, 6.00),
+    # A11 A13 A14 B1 = 10, less A14 (its result asked for online, not issued electronically) = 9; times
+    # the sync rate 13/14: 9/14 × 13/14 is past the 50 % that earns all 6 points.
+    "online_dossier_rate": (9 / 14 * 13 / 14, 6.00),
     # Approved in October: A1 A2 A3 A4 A12 A14 B1 B3 = 8; electronic results: A1 A2 A4 A12 B1 = 5. 6 × 5/8.
     "electronic_result_rate": (5 / 8, 3.75),
     # Input files AND an electronic result: A1 A2 A4 B1 (A12 has no input file) = 4 of 8. All 10 points from 80 %:
     # 10 × 0.5 / 0.8.
     "digitised_rate": (4 / 8, 6.25),
-    "data_replaced_rate": (None, None),
-    "data_reused_rate": (None, None),
+    # No dossier took a document from its applicant's store (workflows.store): none of the documents held at
+    # receipt, none of the dossiers received. Measured, they earn nothing of their 2 + 2 points.
+    "data_replaced_rate": (0.0, 0.00),
+    "data_reused_rate": (0.0, 0.00),
     "population_data_rate": (None, None),
     # Answered on time or fallen due in October: F1 and F2 on time, F3 answered after its due date, F4 still open
     # past it (F5 not due yet). 6 × 2/4.
@@ -284,19 +293,21 @@ PROVINCE = {
     # Received for P1, the only one with a fee above 0: 11; paid online: A1 A4 A9 A13 A14 (A2 at the desk). 10 × 5/11.
     "online_payment_rate": (5 / 11, 4.55),
 }
-# Groups: publicity 2.00 + 2.40 = 4.40 of 12 measurable (the sync's 6 not measured); timeliness 9.33 of 20; online
-# 3.60 + 6.00 = 9.60 of 12; digitisation 3.75 + 6.25 = 10.00 of 16 (three indicators of 2 not measured);
+# Groups: publicity 2.00 + 2.40 + 5.57 = 9.97 of 18; timeliness 9.33 of 20; online
+# 3.60 + 6.00 = 9.60 of 12; digitisation 3.75 + 6.25 = 10.00 of 20 (the population data's 2 not measured);
 # satisfaction 3.00 + 4.00 + 2.22 = 9.22 of 18; payment 4.55 of 10.
-PROVINCE_GROUPS = {"publicity": (4.40, 12), "timeliness": (9.33, 20), "online": (9.60, 12),
-                   "digitisation": (10.00, 16), "satisfaction": (9.22, 18), "payment": (4.55, 10)}
-# 4.40 + 9.33 + 9.60 + 10.00 + 9.22 + 4.55, out of 12 + 20 + 12 + 16 + 18 + 10.
-PROVINCE_TOTAL = (47.10, 88)
+PROVINCE_GROUPS = {"publicity": (9.97, 18), "timeliness": (9.33, 20), "online": (9.60, 12),
+                   "digitisation": (10.00, 20), "satisfaction": (9.22, 18), "payment": (4.55, 10)}
+# 9.97 + 9.33 + 9.60 + 10.00 + 9.22 + 4.55, out of 18 + 20 + 12 + 20 + 18 + 10.
+PROVINCE_TOTAL = (52.67, 98)
 
 DEPARTMENT = {
     # P1 on time, P3 late. 6 × 1/2.
     "published_on_time_rate": (1 / 2, 3.00),
     # In force: P1 P3 P4 P5; published and complete: P1. 6 × 1/4.
     "published_complete_rate": (1 / 4, 1.50),
+    # Received 11, every one acknowledged by the national portal.
+    "national_sync_rate": (1.0, 6.00),
     # Handled: settled A1 A2 A3 A4 A12 A13 A14 (7) + in progress A9 A10 A11 (3) + A5 A6 (2) = 12; on time: A1 A12
     # A13 A14 + A9 = 5. 20 × 5/12 = 8.333.
     "on_time_rate": (5 / 12, 8.33),
@@ -317,20 +328,22 @@ DEPARTMENT = {
     # As the province's: every P1 dossier is the department's.
     "online_payment_rate": (5 / 11, 4.55),
 }
-# 3.00 + 1.50 + 8.33 + 4.50 + 6.00 + 4.00 + 6.25 + 2.00 + 3.00 + 0.95 + 4.55, out of 88 as the province.
-DEPARTMENT_TOTAL = (44.08, 88)
+# 3.00 + 1.50 + 6.00 + 8.33 + 4.50 + 6.00 + 4.00 + 6.25 + 2.00 + 3.00 + 0.95 + 4.55, out of 98 as the province.
+DEPARTMENT_TOTAL = (50.08, 98)
 
 WARD = {
     # P2 published late. 6 × 0.
     "published_on_time_rate": (0.0, 0.00),
     # P2 in force, published and complete.
     "published_complete_rate": (1.0, 6.00),
+    # Received 3, acknowledged B1 B3 (not B2). 6 × 2/3.
+    "national_sync_rate": (2 / 3, 4.00),
     # Handled: B1 B3 settled on time, B2 in progress past its deadline. 20 × 2/3 = 13.333.
     "on_time_rate": (2 / 3, 13.33),
     # P2 is partially online.
     "full_online_procedure_rate": (0.0, 0.00),
-    # Received 3, online B1: 1/3 of the 50 % that earns all 6 points: 6 × (1/3) / 0.5.
-    "online_dossier_rate": (1 / 3, 4.00),
+    # Received 3, online B1: 1/3, times the sync rate 2/3: 2/9 of the 50 % that earns all 6 points: 6 × (2/9) / 0.5.
+    "online_dossier_rate": (2 / 9, 2.67),
     # Approved B1 B3; electronic B1. 6 × 1/2.
     "electronic_result_rate": (1 / 2, 3.00),
     # B1 has both. 10 × 0.5 / 0.8.
@@ -343,8 +356,8 @@ WARD = {
     # No dossier of a procedure with a fee: nothing to count, its 10 points leave the total.
     "online_payment_rate": (None, None),
 }
-# 0 + 6.00 + 13.33 + 0 + 4.00 + 3.00 + 6.25 + 6.00 + 6.00 + 6.00, out of 88 − 10 (payment).
-WARD_TOTAL = (50.58, 78)
+# 0 + 6.00 + 4.00 + 13.33 + 0 + 2.67 + 3.00 + 6.25 + 6.00 + 6.00 + 6.00, out of 98 − 10 (payment).
+WARD_TOTAL = (53.25, 88)
 
 
 def report(**kwargs):
@@ -411,9 +424,9 @@ def test_the_commune_field_and_procedure_are_scored_like_the_agency_that_answers
     assert_scored(by_procedure[province.procedures["P1"].pk], {
         "published_on_time_rate": (1.0, 6.00), "published_complete_rate": (1.0, 6.00),
         "full_online_procedure_rate": (1.0, 6.00), "on_time_rate": (5 / 12, 8.33),
-        "feedback_on_time_rate": (1 / 3, 2.00),
-    # 6 + 6 + 8.33 + 6 + 6 (online dossiers) + 4.00 + 6.25 + 2.00 + 3.00 + 0.95 + 4.55
-    }, (53.08, 88))
+        "feedback_on_time_rate": (1 / 3, 2.00), "national_sync_rate": (1.0, 6.00),
+    # 6 + 6 + 6 (synced) + 8.33 + 6 + 6 (online dossiers) + 4.00 + 6.25 + 2.00 + 3.00 + 0.95 + 4.55
+    }, (59.08, 98))
 
 
 @pytest.mark.django_db
@@ -454,52 +467,53 @@ def test_the_dashboard_the_exports_the_public_page_and_the_api_show_the_points_a
     dashboard, xlsx, csv_report, public, answer, by_agency = every_output(client, province.leader,
                                                                            django_user_model)
 
-    # The leader reads Vietnamese: the total, each indicator's rate, points and maximum, the unmeasured sync.
+    # The leader reads Vietnamese: the total, each indicator's rate, points and maximum.
     html = dashboard.content.decode()
     assert dashboard.status_code == 200
-    assert 'id="score-total">47,10<' in html
-    assert "trên 88 điểm đo được (tổng 100)" in html
+    assert 'id="score-total">52,67<' in html
+    assert "trên 98 điểm đo được (tổng 100)" in html
     assert "46,7%" in _cells(html, "on_time_rate") and "9,33" in _cells(html, "on_time_rate")
-    assert "chưa đo được" in _cells(html, "national_sync_rate")
+    assert "92,9%" in _cells(html, "national_sync_rate") and "5,57" in _cells(html, "national_sync_rate")
     assert "Đủ điểm từ 50,0%" in _cells(html, "online_dossier_rate")
-    # The agencies' table, the best share of the measurable points first (the ward's 50.58 of 78 before the
-    # department's 44.08 of 88), the desk that handled nothing last.
+    # The agencies' table, the best share of the measurable points first (the ward's 53.25 of 88 before the
+    # department's 50.08 of 98), the desk that handled nothing last.
     table = html.split('id="groups"', 1)[1].split("</table>", 1)[0]
     assert [table.index(name) for name in ("UBND phường", "Sở Tư pháp", "Trung tâm")] == sorted(
         table.index(name) for name in ("UBND phường", "Sở Tư pháp", "Trung tâm"))
-    assert "44,08<small>/88</small>" in table and "50,58<small>/78</small>" in table
+    assert "50,08<small>/98</small>" in table and "53,25<small>/88</small>" in table
 
     # The XLSX and CSV: the Government Office's columns, then each group's points, the total and what it is out of.
     sheet = load_workbook(BytesIO(xlsx.content)).worksheets[0]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=7)]
     province_line = rows[-1][2:]
-    assert province_line[14:] == [pytest.approx(value) for value in (4.40, 9.33, 9.60, 10.00, 9.22, 4.55, 47.10)] + [88]
+    assert province_line[14:] == [pytest.approx(value) for value in (9.97, 9.33, 9.60, 10.00, 9.22, 4.55, 52.67)] + [98]
     assert {row[1]: (row[-2], row[-1]) for row in rows[:-1]} == {
-        "Sở Tư pháp": (pytest.approx(44.08), 88), "UBND phường Hạc Thành": (pytest.approx(50.58), 78),
+        "Sở Tư pháp": (pytest.approx(50.08), 98), "UBND phường Hạc Thành": (pytest.approx(53.25), 88),
         "Trung tâm Phục vụ hành chính công": (pytest.approx(12.00), 12)}
     points_sheet = load_workbook(BytesIO(xlsx.content))["Điểm"]
     header = [cell.value for cell in points_sheet[1]]
     province_points = dict(zip(header, [cell.value for cell in points_sheet[points_sheet.max_row]], strict=True))
-    assert province_points["Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia (6)"] is None
+    assert province_points["Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia (6)"] == pytest.approx(5.57)
     assert province_points["Tỷ lệ đúng hạn (20)"] == pytest.approx(9.33)
     csv_rows = list(csv.reader(StringIO(csv_report.content.decode("utf-8-sig"))))
     assert csv_rows[1][-2:] == ["Điểm Bộ chỉ số 766: Tổng số", "Điểm Bộ chỉ số 766: Đo được, trên 100"]
-    assert csv_rows[-1][-2:] == ["47.1", "88"]
+    assert csv_rows[-1][-2:] == ["52.67", "98"]
 
     page = public.content.decode()
     assert public.status_code == 200
-    assert 'id="score-total">47,10<' in page
-    assert "44,08 / 88" in page and "50,58 / 78" in page
+    assert 'id="score-total">52,67<' in page
+    assert "50,08 / 98" in page and "53,25 / 88" in page
     assert province.dossiers["A2"].applicant_name not in page and "congdan@example.vn" not in page
 
     assert answer.status_code == 200
     scored = answer.json()["rows"][0]["scores"]
-    assert (scored["total"], scored["out_of"], scored["maximum"]) == (pytest.approx(47.10), 88, 100)
+    assert (scored["total"], scored["out_of"], scored["maximum"]) == (pytest.approx(52.67), 98, 100)
     publicity = scored["groups"][0]
     assert (publicity["key"], publicity["points"], publicity["out_of"], publicity["maximum"]) == (
-        "publicity", pytest.approx(4.40), 12, 18)
-    assert publicity["indicators"][2] == {"indicator": "national_sync_rate", "rate": None, "points": None,
-                                          "maximum": 6, "full_at": 1.0, "state": "not_measured"}
+        "publicity", pytest.approx(9.97), 18, 18)
+    assert publicity["indicators"][2] == {"indicator": "national_sync_rate", "rate": pytest.approx(13 / 14),
+                                          "points": pytest.approx(5.57), "maximum": 6, "full_at": 1.0,
+                                          "state": "scored"}
     assert {row["key"]: (row["scores"]["total"], row["scores"]["out_of"]) for row in by_agency.json()["rows"]} == {
-        "000.00.12.H56": (pytest.approx(44.08), 88), "000.01.01.H56": (pytest.approx(50.58), 78),
+        "000.00.12.H56": (pytest.approx(50.08), 98), "000.01.01.H56": (pytest.approx(53.25), 88),
         "000.00.01.H56": (pytest.approx(12.00), 12)}

@@ -59,10 +59,8 @@ def test_with_nothing_to_count_feedback_keeps_its_points_and_the_others_leave_th
     states = {line.rule.indicator: line.state for group in card.groups for line in group.lines}
     assert states["feedback_on_time_rate"] == scores.State.FULL_BY_DEFAULT
     assert states["on_time_rate"] == scores.State.NOTHING_COUNTED
-    # The national portal's sync, the data replaced, reused and taken from the population database: not measured,
-    # whatever the figures.
-    assert [key for key, state in states.items() if state == scores.State.NOT_MEASURED] == [
-        "national_sync_rate", "data_replaced_rate", "data_reused_rate", "population_data_rate"]
+    # The data taken from the population database: not measured, whatever the figures.
+    assert [key for key, state in states.items() if state == scores.State.NOT_MEASURED] == ["population_data_rate"]
 
 
 def test_a_province_moves_a_threshold_in_the_table_alone():

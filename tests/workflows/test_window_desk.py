@@ -10,7 +10,9 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import translation
 
+from procedures.formatting import localized_number
 from procedures.models import FormField
 from procedures.services import publish_procedure_version
 from tests.factories import FormFieldFactory
@@ -19,6 +21,7 @@ from tests.workflows.test_lifecycle import at_decision, filed, received
 from workflows.dossiers import services
 from workflows.dossiers.models import Dossier
 from workflows.notifications.models import Delivery, OutboxEvent
+from workflows.worktime.calendar import ClockReading
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("admin:index")
@@ -219,3 +222,14 @@ def test_the_admin_speaks_vietnamese_where_django_does_not(admin_client_logged_i
     assert "Show counts" not in queue and "Hiện số lượng" in queue
     add_user = admin_client_logged_in.get(reverse("admin:citizens_user_add")).content.decode()
     assert "After you’ve created a user" not in add_user
+
+
+@pytest.mark.parametrize("minutes_left, vietnamese, english", [
+    (2622, "43,7", "43.7"), (18, "0,3", "0.3"), (480, "8", "8"), (0, "0", "0"),
+])
+def test_the_hours_left_read_as_people_write_them_whatever_the_minutes(minutes_left, vietnamese, english):
+    hours = ClockReading(due_at=None, working_minutes_left=minutes_left, status="on_time").hours_left
+    with translation.override("vi"):
+        assert localized_number(hours) == vietnamese
+    with translation.override("en"):
+        assert localized_number(hours) == english

@@ -2,19 +2,31 @@
 
 from datetime import UTC
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 
 from procedures.models import Agency
 from workflows.dossiers import selectors
 from workflows.dossiers.models import Dossier
 
 
-class UtcDateTimeFilter(filters.IsoDateTimeFilter):
-    """Any ISO 8601 offset Python reads, even one PostgreSQL refuses (beyond ±15:59), compared in UTC."""
+class UtcDateTimeField(IsoDateTimeField):
+    """Any ISO 8601 offset Python reads, even one PostgreSQL refuses (beyond ±15:59), as UTC; a time that falls
+    outside the calendar in UTC (0001-01-01T00:00+14:00) is a field error."""
 
-    def filter(self, queryset, value):
-        return super().filter(queryset, value.astimezone(UTC) if value else value)
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return value.astimezone(UTC) if value else value
+        except OverflowError:
+            raise ValidationError(_("This time is out of range."), code="out_of_range") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class DossierFilter(filters.FilterSet):

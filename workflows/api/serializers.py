@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from onestop.uploads import IMAGES, PDF, validate_upload
@@ -90,15 +91,20 @@ class ApplicantSerializer(serializers.Serializer):
     identity_number = serializers.CharField(max_length=12, validators=[validate_identity_number])
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True,
                                   validators=[validate_phone_number])
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+@extend_schema_field(OpenApiTypes.BYTE)
+class Base64Field(serializers.CharField):
+    """Base64 (RFC 4648, padded): OpenAPI's `byte` format."""
 
 
 class Base64FileSerializer(serializers.Serializer):
     """A file inside the JSON body: its name and its content, base64-encoded."""
 
     filename = serializers.CharField(max_length=200)
-    content = serializers.CharField()
+    content = Base64Field()
 
     def validate_content(self, value):
         try:
@@ -113,8 +119,9 @@ def as_file(data):
 
 
 class DocumentUploadSerializer(Base64FileSerializer):
-    order = serializers.IntegerField(min_value=1, help_text="The required document's order in the procedure.")
-    content = serializers.CharField(help_text="The file, base64-encoded: a PDF, JPEG or PNG of at most 10 MB.")
+    order = serializers.IntegerField(min_value=1, max_value=1000,
+                                     help_text="The required document's order in the procedure.")
+    content = Base64Field(help_text="The file, base64-encoded: a PDF, JPEG or PNG of at most 10 MB.")
 
     def validate_content(self, value):
         """Checked here as well as in the service, so a bad file is reported against its own document."""
@@ -130,7 +137,7 @@ class AttachedDocumentSerializer(DocumentUploadSerializer):
     """A file for one of the procedure's documents (`order`) or, answering a supplement request, for something
     else the agency asked for (`name`)."""
 
-    order = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+    order = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True,
                                      help_text="The required document's order in the procedure.")
     name = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
                                  help_text="Without an order: what the document is, as the request names it.")
@@ -167,12 +174,29 @@ class FilingSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError({"documents": unknown})
         definition = version.snapshot.get("form", []) if version else []
-        form = application_form(definition, data=dict(data["form"].items()))
+        form = application_form(definition, data=_form_answers(definition, data["form"]))
         if not form.is_valid():
             errors = {name: list(messages) for name, messages in form.errors.items()}
             raise serializers.ValidationError({"form": errors})
         data["form"] = form_data_for_storage(form)
         return data
+
+
+def _form_answers(definition, answers):
+    """The answers as the application form reads a posted form: a number (or true/false outside a checkbox) as its
+    text, a list only for several choices; an object, or a list where one answer goes, is a field error rather
+    than a crash in the form."""
+    several = {spec["name"] for spec in definition if spec["kind"] == "multiple_choice"}
+    wrong = {name: [_("Give one answer as text, a number or true/false.")] for name, value in answers.items()
+             if isinstance(value, dict) or (isinstance(value, list) and name not in several)}
+    wrong |= {name: [_("Give the choices as a list of texts.")] for name, value in answers.items()
+              if name in several and value is not None and not (
+                  isinstance(value, list) and all(isinstance(choice, str) for choice in value))}
+    if wrong:
+        raise serializers.ValidationError({"form": wrong})
+    checkboxes = {spec["name"] for spec in definition if spec["kind"] == "checkbox"}
+    return {name: str(value) if isinstance(value, int | float) and name not in checkboxes else value
+            for name, value in answers.items()}
 
 
 class ActionSerializer(serializers.Serializer):
@@ -198,11 +222,11 @@ class RecordPaymentSerializer(ActionSerializer):
 
 
 class ResultFileSerializer(Base64FileSerializer):
-    content = serializers.CharField(help_text="The signed result, a PDF of at most 20 MB, base64-encoded.")
+    content = Base64Field(help_text="The signed result, a PDF of at most 20 MB, base64-encoded.")
 
 
 class AnswerSerializer(ActionSerializer):
-    answer = serializers.CharField(help_text="The consulted agency's opinion.")
+    answer = serializers.CharField(max_length=services.TEXT_MAX_LENGTH, help_text="The consulted agency's opinion.")
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
@@ -232,9 +256,10 @@ def _assignee(username):
 
 # How the API asks for each thing the transition registry asks, and turns the answer into the service's argument.
 FIELDS = {
-    "note": lambda ask: serializers.CharField(required=False, allow_blank=True, default=""),
-    "reason": lambda ask: serializers.CharField(help_text=ask.help),
-    "question": lambda ask: serializers.CharField(),
+    "note": lambda ask: serializers.CharField(required=False, allow_blank=True, default="",
+                                              max_length=services.TEXT_MAX_LENGTH),
+    "reason": lambda ask: serializers.CharField(help_text=ask.help, max_length=services.TEXT_MAX_LENGTH),
+    "question": lambda ask: serializers.CharField(max_length=services.TEXT_MAX_LENGTH),
     "assignee": lambda ask: serializers.CharField(required=ask.required, help_text=ask.help),
     "new_appointment": lambda ask: serializers.DateTimeField(),
     "amount": lambda ask: serializers.IntegerField(min_value=1, max_value=services.MAX_OBLIGATION,
@@ -248,9 +273,15 @@ FIELDS = {
 CONVERT = {"assignee": _assignee, "result": lambda data: as_file(data) if data else None}
 
 
+# Text a transition's service takes less of than TEXT_MAX_LENGTH, as the portal's form does.
+TEXT_LIMITS = {"withdraw": {"reason": services.WITHDRAWAL_REASON_MAX_LENGTH}}
+
+
 def action_serializer(transition):
     """The request body of a transition's endpoint: the version read, and what the registry asks."""
     fields = {ask.field: FIELDS[ask.field](ask) for ask in transition.asks}
+    for field, limit in TEXT_LIMITS.get(transition.name, {}).items():
+        fields[field] = serializers.CharField(help_text=fields[field].help_text, max_length=limit)
     name = "".join(part.title() for part in transition.name.split("_"))
     return type(f"{name}Serializer", (ActionSerializer,), fields)
 

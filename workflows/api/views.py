@@ -3,6 +3,7 @@ portal and the single window, so the same rules hold. Thin: serializers check sh
 
 import hashlib
 import json
+import re
 from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
@@ -11,14 +12,24 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, Throttled
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onestop.api import Conflict, HasScope, PreconditionFailed, PreconditionRequired, UnprocessableEntity, api_client
-from onestop.http import client_ip
+from onestop.api import (
+    Conflict,
+    HasScope,
+    PreconditionFailed,
+    PreconditionRequired,
+    StrictPageSize,
+    UnprocessableEntity,
+    api_client,
+)
+from onestop.http import client_ip, national_sign_in_level
+from onestop.limits import consume_lookup_attempt
 from onestop.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
 from workflows.dossiers import selectors, services, transitions
 from workflows.dossiers.models import AuditEntry, Dossier
@@ -72,12 +83,17 @@ PAYMENT_EXAMPLE = OpenApiExample(
 REASON_EXAMPLE = OpenApiExample("With the ETag in If-Match", request_only=True,
                                 value={"reason": "Thiếu bản vẽ mặt bằng có chữ ký của chủ đầu tư."})
 
+# An ETag as OneStop writes it ("7"), weak or bare digits accepted; anything else in If-Match is a 400.
+ETAG_PATTERN = r'^(W/)?("[0-9]{1,18}"|[0-9]{1,18})$'
+ETAG = {"type": "string", "pattern": ETAG_PATTERN}
+NOT_EMPTY = {"type": "string", "minLength": 1}
+
 # Beside the problems every endpoint may answer with (onestop.schema.problem_responses).
 PROBLEMS = {(code, PROBLEM_CONTENT_TYPE): ProblemSerializer for code in (409, 412, 428)}
 PROBLEM = ProblemSerializer
 
 
-class DossierPage(CursorPagination):
+class DossierPage(StrictPageSize, CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
@@ -121,8 +137,9 @@ def _action_view(name, path, serializer_class, take, label):
     return extend_schema(
         request=serializer_class, responses={200: DossierDetailSerializer, **PROBLEMS}, summary=label,
         examples=[STALE_EXAMPLE, *([REASON_EXAMPLE] if asks_reason else [])],
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
-                                     description="The dossier's ETag as last read; a stale one gets 412.")],
+        parameters=[OpenApiParameter("If-Match", ETAG, OpenApiParameter.HEADER,
+                                     description="The dossier's ETag as last read (\"7\"); a stale one gets 412. "
+                                                 "Without it, the body's `version` is required (428 otherwise).")],
     )(routed)
 
 
@@ -182,7 +199,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                               (422, PROBLEM_CONTENT_TYPE): PROBLEM},
                    summary="File a dossier: for a citizen (an integrated system), for a walk-in applicant (a "
                            "receiving officer) or for oneself (a citizen)",
-                   parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                   parameters=[OpenApiParameter("Idempotency-Key", {"type": "string", "maxLength": 255},
+                                                OpenApiParameter.HEADER,
                                                 description="Any unique string; a retried request with the same "
                                                             "key returns the first answer and files nothing.")],
                    examples=[FILING_EXAMPLE, INVALID_FORM_EXAMPLE])
@@ -199,10 +217,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if key:
                 record.response_status, record.response_body = status_code, body
                 record.save(update_fields=["response_status", "response_body"])
-        response = Response(body, status=status_code)
-        response["Location"] = f"{request.path}{body['code']}/"
-        response["ETag"] = f'"{body["version"]}"'
-        return response
+        return _filed(request, status_code, body)
 
     def _file(self, request):
         serializer = FilingSerializer(data=request.data)
@@ -217,7 +232,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 form_data=data["form"], commune=data.get("commune"), receiving_agency=data["receiving_agency"],
                 result_delivery=data.get("result_delivery"), delivery_address=data["delivery_address"],
                 uploads={document["order"]: as_file(document) for document in data["documents"]},
-                integrated=integrated, client_ip=client_ip(request))
+                integrated=integrated, client_ip=client_ip(request),
+                national_sign_in_level=(national_sign_in_level(request) if isinstance(
+                    request.successful_authenticator, SessionAuthentication) else 0))
         selectors.with_catalogue([dossier])
         return status.HTTP_201_CREATED, DossierDetailSerializer(dossier).data
 
@@ -243,7 +260,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                    description="201 with the payment recorded; 200 with the first payment when the same method "
                                "and reference were already recorded with the same amount (a retried callback). "
                                "The dossier's version is optional here: a payment changes no state.",
-                   parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                   parameters=[OpenApiParameter("If-Match", ETAG, OpenApiParameter.HEADER,
                                                 description="Optional: the dossier's ETag as last read; a stale "
                                                             "one gets 412.")],
                    examples=[PAYMENT_EXAMPLE])
@@ -280,10 +297,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _expected_version(self, request, data):
         if_match = request.headers.get("If-Match", "").strip()
         if if_match:
-            try:
-                return int(if_match.removeprefix("W/").strip('"')), True
-            except ValueError:
-                raise PreconditionFailed(_("If-Match must be the ETag the dossier was read with.")) from None
+            if not re.fullmatch(ETAG_PATTERN, if_match):
+                raise ParseError(_("If-Match must be the ETag the dossier was read with."))
+            return int(if_match.removeprefix("W/").strip('"')), True
         if "version" in data:
             return data["version"], False
         raise PreconditionRequired(_("Send the version you read (If-Match, or version in the body)."))
@@ -313,27 +329,39 @@ def _claim(request, key):
         record = IdempotencyRecord.objects.select_for_update().get(owner=request.user, key=key)
     if record.request_hash != digest:
         raise UnprocessableEntity(_("This Idempotency-Key was used for a different request."))
-    response = Response(record.response_body, status=record.response_status)
+    response = _filed(request, record.response_status, record.response_body)
     response["Idempotent-Replayed"] = "true"
     return record, response
 
 
+def _filed(request, status_code, body):
+    """The answer to a filing, first or replayed: the same body, Location and ETag."""
+    response = Response(body, status=status_code)
+    response["Location"] = f"{request.path}{body['code']}/"
+    response["ETag"] = f'"{body["version"]}"'
+    return response
+
+
 class LookupView(APIView):
     """The public lookup's answer for an integrator or app: the status of a dossier whose code and applicant's
-    phone (or last 4 digits of the identity number) match."""
+    phone (or last 4 digits of the identity number) match. Attempts count against the portal's lookup limits, per
+    address and per dossier code, with its own attempts (429 once they are used up)."""
 
     permission_classes = [HasScope]
     scopes = {"get": "dossiers:read"}
 
     @extend_schema(summary="Look a dossier up by its code and the applicant's phone or the last 4 digits of "
                            "their identity number",
-                   parameters=[OpenApiParameter("code", str, required=True),
-                               OpenApiParameter("verifier", str, required=True)],
+                   parameters=[OpenApiParameter("code", NOT_EMPTY, required=True),
+                               OpenApiParameter("verifier", NOT_EMPTY, required=True)],
                    responses={200: LookupSerializer, **PROBLEMS})
     def get(self, request):
         code, verifier = request.query_params.get("code", ""), request.query_params.get("verifier", "")
         if not code or not verifier:
             raise ParseError(_("Give the code and the phone number or the last 4 digits of the identity number."))
+        # One count with the portal's lookup form: the verifier is short, and guesses must not get a faster door.
+        if not consume_lookup_attempt(request, code=code):
+            raise Throttled(wait=60)
         dossier = selectors.find_for_lookup(code=code, verifier=verifier)
         if dossier is None:
             raise NotFound(_("No dossier has this code with this phone or identity number."))
@@ -350,9 +378,11 @@ class IndicatorsView(APIView):
         summary="Service indicators and their Decision 766 points for a period, for the province or one agency, "
                 "commune, field or procedure, optionally grouped",
         parameters=[
-            OpenApiParameter("period", str, description="A year (2026), a quarter (2026-Q4) or a month (2026-10); "
-                                                        "the current year when absent."),
-            OpenApiParameter("first", OpenApiTypes.DATE, description="With `last`, any other span."),
+            OpenApiParameter("period", {"type": "string", "pattern": r"^[0-9]{4}(-([Qq][1-4]|[0-9]{1,2}))?$"},
+                             description="A year (2026), a quarter (2026-Q4) or a month (2026-10), from 2000 to "
+                                         "2100; the current year when absent."),
+            OpenApiParameter("first", OpenApiTypes.DATE, description="With `last`, any other span of at most "
+                                                                     "three years."),
             OpenApiParameter("last", OpenApiTypes.DATE),
             OpenApiParameter("agency", str, description="An agency's electronic code."),
             OpenApiParameter("commune", str, description="A commune's official code."),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,6 @@ class DossiersConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the registry's system checks
+        from .database_roles import grant_after_migrate
+
+        post_migrate.connect(grant_after_migrate, sender=self)

@@ -5,14 +5,20 @@ with the change, so nothing is announced for a change that rolled back and nothi
 Who reads them lives above the dossier engine and hears through the signals below: the notifications write the
 applicant's inbox line in the same transaction (`applicant_told`) and start their relay once the rows have
 committed (`outbox_committed`). This module sends nothing itself and imports no Celery task.
+
+Every state change publishes its event: a dossier whose state machine took a transition can only be saved
+through `save_transition`, which writes the transition's outbox rows in the same transaction; a plain save()
+after a transition is refused (`UnpublishedTransition`), so a new service cannot forget its event.
 """
 
 from django.db import transaction
-from django.dispatch import Signal
+from django.db.models.signals import pre_save
+from django.dispatch import Signal, receiver
 from django.utils import timezone
+from django_fsm.signals import post_transition
 
 from . import transitions
-from .models import OutboxEvent
+from .models import Dossier, OutboxEvent
 from .states import NATIONAL_STATUS, State
 
 # Sent inside the transaction for every event the applicant is told of: dossier, event, data, at.
@@ -21,10 +27,46 @@ applicant_told = Signal()
 outbox_committed = Signal()
 # Sent after the transaction that changed a dossier commits (never on rollback): dossier_id, action, state.
 dossier_changed = Signal()
+# Sent inside the transaction for each transition a dossier took, once saved: dossier, name, actor. What must
+# change with it, or not at all (the applicant's document store keeping an approved result), listens here.
+transition_saved = Signal()
 
 # Told to the applicant besides the transitions the registry marks: the timers' reminder before a supplement
 # request lapses, and an appointment moved by a day off announced after receipt.
 APPLICANT_REMINDERS = ("supplement_reminder", "appointment_moved")
+
+
+class UnpublishedTransition(RuntimeError):
+    """A dossier's transition was about to be saved without its event: save it with save_transition()."""
+
+
+# The transitions taken on an instance since it was last saved through save_transition, in order.
+_TAKEN = "_transitions_taken"
+
+
+@receiver(post_transition, sender=Dossier, dispatch_uid="dossier-transition-taken")
+def _note_transition(sender, instance, name, **kwargs):
+    instance.__dict__.setdefault(_TAKEN, []).append(name)
+
+
+@receiver(pre_save, sender=Dossier, dispatch_uid="dossier-transition-published")
+def _refuse_unpublished(sender, instance, **kwargs):
+    if instance.__dict__.get(_TAKEN):
+        raise UnpublishedTransition(f"Dossier {instance.pk}: {', '.join(instance.__dict__[_TAKEN])} saved without "
+                                    "its event; save it with workflows.dossiers.events.save_transition().")
+
+
+def save_transition(dossier, *, update_fields=None, note="", actor=None, queue_before=None):
+    """The one way to save a dossier whose state machine moved: saves it and publishes each transition taken
+    (its applicant's message, the next queue's, the integrators' webhook), in the caller's transaction.
+    `queue_before` is where the dossier waited before the change (queue_position)."""
+    taken = dossier.__dict__.pop(_TAKEN, [])
+    dossier.save(update_fields=update_fields)
+    for name in taken:
+        transition_saved.send(sender=Dossier, dossier=dossier, name=name, actor=actor)
+        publish(dossier, name, note=note, actor=actor, queue_before=queue_before, transition=True)
+        queue_before = queue_position(dossier)
+    return taken
 
 
 def tells_applicant(event):

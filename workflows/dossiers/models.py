@@ -12,7 +12,7 @@ from onestop.uploads import private_storage
 from procedures.models import AdministrativeUnit, Agency, Procedure, ProcedureVersion
 from workflows.worktime.clock import read_clock
 
-from . import rules, states
+from . import audit_chain, rules, states
 from .staff import StaffRole
 from .transitions import TRANSITIONS
 
@@ -100,6 +100,13 @@ class Dossier(FSMModelMixin, models.Model):
     applicant_address = models.CharField(_("address"), max_length=300, blank=True)
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # The VNeID assurance level of the applicant's sign-in when they filed: 0 not signed in with the national
+    # identity, 1 or 2 the level the national provider asserted (the national portal reports it).
+    national_sign_in_level = models.PositiveSmallIntegerField(_("national sign-in level at filing"), default=0)
+    # Filed on the national public service portal and taken in from it (workflows.integrations.national_portal):
+    # the portal's own id, unique so that a dossier offered twice is taken in once.
+    national_portal_id = models.CharField(_("national portal dossier id"), max_length=64, unique=True, null=True,
+                                          blank=True, editable=False)
     # The account that filed it: the citizen, the officer at the counter, or an integrator's service account.
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT,
                                  null=True, blank=True, related_name="+")
@@ -120,8 +127,14 @@ class Dossier(FSMModelMixin, models.Model):
     delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
     result_file = models.FileField(_("result document"), storage=private_storage, upload_to=_result_path,
                                    max_length=200, blank=True)
-    fees_due = models.PositiveIntegerField(_("fees due (VND)"), default=0)
-    fees_paid = models.PositiveIntegerField(_("fees paid (VND)"), default=0)
+    # What was verified of the result's digital signature at approval (workflows.signing); blank when unsigned.
+    result_signer_name = models.CharField(_("result signed by"), max_length=200, blank=True)
+    result_certificate_fingerprint = models.CharField(_("signer's certificate (SHA-256)"), max_length=64,
+                                                      blank=True)
+    result_signed_at = models.DateTimeField(_("result signed at"), null=True, blank=True)
+    # 64-bit: a second obligation of a land levy passes what 32 bits hold (2,147,483,647 đồng).
+    fees_due = models.PositiveBigIntegerField(_("fees due (VND)"), default=0)
+    fees_paid = models.PositiveBigIntegerField(_("fees paid (VND)"), default=0)
 
     state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
     current_step_order = models.PositiveSmallIntegerField(_("current step"), null=True, blank=True)
@@ -430,6 +443,11 @@ class Dossier(FSMModelMixin, models.Model):
         return previous
 
 
+class DocumentOrigin(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded")
+    STORE = "store", _("Reused from the document store")
+
+
 def _document_path(document, filename):
     return f"dossiers/{document.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
 
@@ -449,6 +467,15 @@ class DossierDocument(models.Model):
     is_current = models.BooleanField(_("current"), default=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Where the file came from: uploaded for this dossier, or a copy of an item of the applicant's document store
+    # (workflows.store), named by its id and origin here so that the engine keeps no import of the store.
+    origin = models.CharField(_("origin"), max_length=10, choices=DocumentOrigin.choices,
+                              default=DocumentOrigin.UPLOAD)
+    store_item_id = models.PositiveBigIntegerField(_("document store item"), null=True, blank=True)
+    origin_reference = models.CharField(_("taken from"), max_length=60, blank=True,
+                                        help_text=_("The code of the dossier that issued or verified it."))
+    # Checked against the original: by an officer at receipt, or already when it was kept in the store.
+    verified = models.BooleanField(_("verified"), default=False)
 
     class Meta:
         verbose_name = _("dossier document")
@@ -504,7 +531,10 @@ class OutboxEvent(models.Model):
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
         indexes = [models.Index(fields=["created_at"], condition=models.Q(relayed_at__isnull=True),
-                                name="outbox_pending_idx")]
+                                name="outbox_pending_idx"),
+                   # The purge of relayed events (workflows.notifications.tasks.purge_delivered).
+                   models.Index(fields=["relayed_at"], condition=models.Q(relayed_at__isnull=False),
+                                name="outbox_relayed_idx")]
 
     def __str__(self):
         return f"{self.event} {self.dossier or ''}".strip()
@@ -595,11 +625,30 @@ class AuditEntry(AuditRecord):
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
     step_order = models.PositiveSmallIntegerField(_("step"), null=True, blank=True)
+    # The hash chain (audit_chain): a forged, altered or removed entry breaks it, and `verify_audit` says where.
+    sequence = models.PositiveIntegerField(_("position"), editable=False)
+    previous_hash = models.CharField(_("previous entry's hash"), max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["dossier", "at", "id"]
         indexes = [models.Index(fields=["dossier", "at"], name="audit_dossier_at_idx")]
+        # One entry per place: two writers that somehow both missed the dossier's lock fail instead of forking.
+        constraints = [models.UniqueConstraint(fields=["dossier", "sequence"], name="audit_one_entry_per_position")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            self._chain_to_trail()
+        super().save(*args, **kwargs)
+
+    def _chain_to_trail(self):
+        """Takes the next place in the dossier's trail. Entries are written in the transaction that holds the
+        dossier's row lock (services.core.lock), so concurrent actions take their places one after the other."""
+        last = (AuditEntry.objects.filter(dossier_id=self.dossier_id).order_by("-sequence")
+                .values_list("sequence", "entry_hash").first())
+        self.sequence, self.previous_hash = (last[0] + 1, last[1]) if last else (1, "")
+        self.entry_hash = audit_chain.entry_hash(self)
 
 

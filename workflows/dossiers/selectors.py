@@ -1,9 +1,11 @@
 """What staff see: the dossiers their agencies and roles allow, sorted into the single window's queues; and the
 public lookup of one dossier by its code."""
 
+from itertools import groupby
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +13,8 @@ from procedures.models import AdministrativeUnit, Agency, FormField, Procedure
 from procedures.selectors import frozen_version
 from workflows.worktime.clock import working_calendar
 
-from . import transitions
-from .models import Consultation, Dossier
+from . import audit_chain, transitions
+from .models import AuditEntry, Consultation, Dossier
 from .staff import StaffRole, agencies_where, staff_roles
 from .states import QUEUED_STATES
 
@@ -213,3 +215,38 @@ def latest_supplement_request(dossier):
     notice and a recount of its deadline go back to."""
     return (dossier.audit_entries.filter(action__in=transitions.documented_by("supplement_request"))
             .select_related("actor_agency").order_by("-at", "-id").first())
+
+
+def audit_trail(dossier):
+    """The dossier's audit trail in the order it was written, each entry read together with the dossier's state
+    (one statement, so an action committed meanwhile cannot look like a removed entry)."""
+    return (AuditEntry.objects.filter(dossier=dossier).select_related("actor", "actor_agency")
+            .annotate(dossier_state=F("dossier__state")).order_by("sequence", "id"))
+
+
+def trail_breaks(entries):
+    """Where one dossier's trail, as `audit_trail` reads it, breaks."""
+    return audit_chain.trail_breaks(entries, dossier_state=entries[-1].dossier_state if entries else None)
+
+
+def audit_trail_breaks(dossiers=None):
+    """Checks the audit trails of `dossiers` (a queryset; every dossier when None): how many dossiers and entries
+    were checked, and every break, with the dossiers left with no trail at all."""
+    entries = (AuditEntry.objects.annotate(dossier_state=F("dossier__state")).order_by("dossier_id", "sequence", "id")
+               .only("dossier_id", "sequence", "previous_hash", "entry_hash", "at", "actor_id", "actor_role",
+                     "actor_agency_id", "action", "note", "data", "client_ip", "from_state", "to_state",
+                     "step_order"))
+    if dossiers is not None:
+        entries = entries.filter(dossier__in=dossiers)
+    checked, counted, breaks = set(), 0, []
+    for dossier_id, trail in groupby(entries.iterator(chunk_size=2000), key=lambda entry: entry.dossier_id):
+        trail = list(trail)
+        checked.add(dossier_id)
+        counted += len(trail)
+        breaks += trail_breaks(trail)
+    # Read after the entries: a dossier filed meanwhile commits with its first entry, so it is never listed here.
+    trailless = (Dossier.objects.all() if dossiers is None else dossiers).filter(audit_entries__isnull=True)
+    for dossier_id in trailless.values_list("pk", flat=True):
+        checked.add(dossier_id)
+        breaks.append(audit_chain.TrailBreak(dossier_id, 1, None, str(_("the whole trail was removed"))))
+    return len(checked), counted, breaks

@@ -156,8 +156,11 @@ TRANSITIONS = {transition.name: transition for transition in (
                asks=(REASON, Ask("new_appointment", "new_appointment")), tells_applicant=True,
                timeline=_("Apology: a new appointment"), timeline_note=True, slip="apology"),
     Transition("approve", _("Approve: result ready"), rules.is_current_step_actor,
-               # The window asks for the signed result; the API still takes an approval whose result is on paper.
-               asks=(NOTE, Ask("result", "result_file", help="The electronic result document, when there is one.")),
+               # The window asks for the signed result; the API still takes an approval whose result is on paper,
+               # unless the applicant asked for it online.
+               asks=(NOTE, Ask("result", "result_file",
+                               help="The electronic result document (PDF); required when the applicant asked "
+                                    "for the result online.")),
                tells_applicant=True, timeline=_("Result ready"),
                handover=Handover("Phê duyệt kết quả", "next", finishes_step=True)),
     Transition("refuse_result", _("Refuse: not eligible"), rules.is_current_step_actor, asks=(REASON,),
@@ -184,11 +187,18 @@ ACTS = {act.name: act for act in (
     Act("created", _("Created"), timeline=_("You started this dossier")),
     Act("form_changed", _("Form changed")),
     Act("document_attached", _("Document attached")),
+    # Checked against the original at receipt, and kept in the applicant's document store (workflows.store).
+    Act("document_verified", _("Document verified")),
     Act("rated", _("Service rated"), timeline=_("You rated the service")),
     Act("consultation_answered", _("Consultation answered"),
         handover=Handover("Trả lời ý kiến phối hợp", "same")),
     Act("note", _("Internal note")),
     Act("record_payment", _("Payment recorded"), timeline=_("Your payment of the fees was recorded")),
+    # Online payments through the national payment platform (workflows.payments.online).
+    Act("online_payment_started", _("Online payment started")),
+    Act("online_payment_failed", _("Online payment failed or abandoned")),
+    Act("online_payment_flagged", _("Online payment refused and flagged for staff")),
+    Act("online_payment_receipt", _("Electronic receipt kept")),
     # Feedback on the dossier (workflows.feedback), written into its trail as well as the feedback's own.
     Act("feedback_sent", _("Feedback sent"), timeline=_("Feedback sent on this dossier")),
     Act("feedback_answered", _("Feedback answered"), timeline=_("The agency answered the feedback")),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onestop.http import client_ip
+from onestop.limits import consume_lookup_attempt
 from procedures.models import Procedure
 from workflows.dossiers.models import Dossier
 from workflows.dossiers.selectors import find_for_lookup
@@ -52,7 +53,8 @@ def send_on_dossier_code(request):
     form = FeedbackForm(request.POST or None, signed_in=request.user.is_authenticated, ask_dossier=True,
                         initial={"code": request.GET.get("ma", "")})
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.consume(request, action="dossier_lookup"):
+        # The dossier lookup's limit, counted with the portal's and the API's: a guess here is a guess there.
+        if not consume_lookup_attempt(request, code=form.cleaned_data["code"]):
             return _render_send(request, form, limited=True, status=429)
         dossier = find_for_lookup(code=form.cleaned_data["code"], verifier=form.cleaned_data["verifier"])
         if dossier is None:

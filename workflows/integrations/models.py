@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,3 +52,63 @@ class WebhookSubscription(models.Model):
 
     def wants(self, action):
         return not self.events or action in self.events
+
+
+class NationalPortalSync(models.Model):
+    """Where one dossier's sync with the national public service portal stands (workflows.integrations.
+    national_portal): its changes (NationalPortalChange) go out one at a time, in order, each retried with backoff
+    until the portal acknowledges it; a later change never overtakes an earlier one."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SYNCED = "synced", _("Synced")
+        RETRYING = "retrying", _("Failing, retried later")
+        REFUSED = "refused", _("Refused by the portal")
+
+    dossier = models.OneToOneField("workflows.Dossier", on_delete=models.CASCADE, related_name="national_sync")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Failed attempts at the change now waiting; back to 0 once the portal acknowledges it.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_try_at = models.DateTimeField(_("next try"), default=timezone.now)
+    # When a task was last handed this dossier: one still due long after was lost with its task (the sweep).
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    # A worker is sending its changes until then at most: nobody else sends them meanwhile.
+    sending_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
+    last_acknowledged = models.ForeignKey("NationalPortalChange", verbose_name=_("last change acknowledged"),
+                                          on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    acknowledged_at = models.DateTimeField(_("last acknowledged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("national portal sync")
+        verbose_name_plural = _("national portal syncs")
+        indexes = [models.Index(fields=["next_try_at"], condition=models.Q(status__in=["pending", "retrying"]),
+                                name="national_sync_due_idx")]
+
+    def __str__(self):
+        return str(self.dossier)
+
+
+class NationalPortalChange(models.Model):
+    """One change of a dossier to tell the national portal (its creation or a transition), taken from the outbox
+    event the transition wrote, once: sent in the order of the dossier's versions."""
+
+    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.CASCADE, related_name="national_changes")
+    # The outbox event it came from: relaying an event twice queues one change. None for a change queued again
+    # by the reconciliation (reconcile_national_portal --resend).
+    outbox_event_id = models.BigIntegerField(unique=True, null=True, blank=True)
+    action = models.CharField(_("action"), max_length=40)
+    state = models.CharField(_("state"), max_length=20)
+    version = models.PositiveIntegerField(_("version"))
+    occurred_at = models.DateTimeField(_("at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("national portal change")
+        verbose_name_plural = _("national portal changes")
+        ordering = ["dossier", "version", "outbox_event_id"]
+        indexes = [models.Index(fields=["dossier", "version", "outbox_event_id"], name="national_change_order_idx",
+                                condition=models.Q(acknowledged_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.action} → {self.state}"

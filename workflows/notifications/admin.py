@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,7 +29,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ["recipient", "event__dossier__code"]
     list_select_related = ["event__dossier"]
     # The model's "channel" reads as a dossier's filing channel in Vietnamese: shown here as "sent by".
-    readonly_fields = ["event", "sent_by", "recipient", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = ["event", "sent_by", "recipient", "status", "attempts", "last_error", "sent_at",
+                       "queued_at", "sending_until"]
     exclude = ["channel"]
     actions = ["send_again"]
 
@@ -53,6 +55,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Send the failed ones again"))
     def send_again(self, request, queryset):
         ids = list(queryset.filter(status=Delivery.Status.FAILED).values_list("pk", flat=True))
-        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0)
+        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0,
+                                                   queued_at=timezone.now(), sending_until=None)
         transaction.on_commit(lambda: [deliver.delay(pk) for pk in ids])
         self.message_user(request, _("%(count)s deliveries sent again.") % {"count": len(ids)})

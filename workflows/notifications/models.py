@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows.dossiers.models import Dossier, OutboxEvent
@@ -30,13 +31,21 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When a task was last handed this delivery: one still pending long after was lost with its task, and the
+    # sweeper (tasks.sweep_deliveries) hands it out again.
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    # A worker is sending it until then at most: nobody else may send it meanwhile (tasks.claim).
+    sending_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [models.UniqueConstraint(fields=["event", "channel", "recipient"],
                                                name="one_delivery_per_recipient")]
-        indexes = [models.Index(fields=["status"], condition=~models.Q(status="sent"), name="delivery_open_idx")]
+        indexes = [models.Index(fields=["status"], condition=~models.Q(status="sent"), name="delivery_open_idx"),
+                   models.Index(fields=["queued_at"], condition=models.Q(status="pending"),
+                                name="delivery_pending_idx"),
+                   models.Index(fields=["sent_at"], condition=models.Q(status="sent"), name="delivery_sent_idx")]
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient}"

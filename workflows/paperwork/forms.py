@@ -36,3 +36,9 @@ class BookForm(forms.Form):
     def register(self):
         return book.register(desk=self.cleaned_data["desk"], first=self.cleaned_data["first"],
                              last=self.cleaned_data["last"])
+
+
+class VerificationForm(forms.Form):
+    """A PDF anyone holds, to check against what OneStop issued."""
+
+    document = forms.FileField(label=_("Document (PDF)"), help_text=_("The PDF file you received, as it is."))

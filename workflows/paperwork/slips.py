@@ -311,7 +311,8 @@ def _step_holder(dossier, step, later_entries, agencies):
             "agency": agencies.get(dossier.step_agency_id(step), "")}
 
 
-def _render(name, dossier, lookup_url):
+def documented_entry(name, dossier):
+    """The audit entry slip `name` documents (its actor signs the slip) and the agency that issues it."""
     slip = SLIPS[name]
     if not slip.applies(dossier):
         raise SlipNotAvailable(f"Dossier {dossier.code or dossier.pk} ({dossier.state}) has no {name} slip.")
@@ -319,14 +320,27 @@ def _render(name, dossier, lookup_url):
              .order_by("-at", "-id").first())
     if entry is None:  # only a dossier written around the services lacks the entry its slip documents
         raise SlipNotAvailable(f"Dossier {dossier.code or dossier.pk} has no {'/'.join(slip.actions)} entry.")
-    issuer = slip.issued_by(dossier, entry)
+    return entry, slip.issued_by(dossier, entry)
+
+
+def render(name, dossier, *, lookup_url, verify_url=""):
+    """Slip `name` as a PDF; with `verify_url`, a second QR code opens the public verification of this copy."""
+    slip = SLIPS[name]
+    entry, issuer = documented_entry(name, dossier)
+    verification = ({"verify_url": verify_url, "verify_caption": lookup_caption(verify_url),
+                     "verify_qr": qr_data_uri(verify_url)} if verify_url else {})
     return pdf(f"paperwork/slips/{name}.html", {
         **slip_context(dossier, lookup_url=lookup_url, entry=entry, issuer=issuer),
         **slip.extra(dossier, entry),
+        **verification,
         "title": slip.label,
         "form": slip.form,
         "landscape": slip.landscape,
     })
+
+
+def _render(name, dossier, lookup_url):
+    return render(name, dossier, lookup_url=lookup_url)
 
 
 def _received(dossier):

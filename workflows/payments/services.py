@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from procedures.formatting import vnd
 from workflows.dossiers.services import DossierChanged, InvalidTransition, NotPermitted, settle_obligation
-from workflows.dossiers.services.core import audit, lock, require_amount
+from workflows.dossiers.services.core import MAX_OBLIGATION, audit, lock, require_amount
 from workflows.dossiers.staff import StaffRole, acting_role, holds_role
 from workflows.dossiers.states import PAYABLE_STATES, State
 from workflows.integrations.models import ApiClient
@@ -59,6 +59,15 @@ def record_payment(*, dossier, acting_user, amount, method, reference="", paid_a
     if not may_record_payment(dossier, acting_user, method):
         raise NotPermitted(_("Only the payment platform records online payments, and only the receiving or "
                              "result desk of this dossier records payments at the desk."))
+    return add_payment(dossier=dossier, acting_user=acting_user, amount=amount, method=method, reference=reference,
+                       paid_at=paid_at, expected_version=expected_version, client_ip=client_ip)
+
+
+def add_payment(*, dossier, acting_user, amount, method, reference, paid_at=None, expected_version=None,
+                client_ip=None):
+    """record_payment's checks and writes once the payer is known to be entitled, on a dossier the caller has
+    locked; also called for the payment platform's verified callback (workflows.payments.online), whose checksum
+    stands for the payments:record scope, with acting_user None."""
     earlier = Payment.objects.filter(method=method, reference=reference).first() if reference else None
     if earlier is not None:
         if earlier.dossier_id == dossier.pk and earlier.amount == amount:
@@ -75,7 +84,8 @@ def record_payment(*, dossier, acting_user, amount, method, reference="", paid_a
     if method == Payment.Method.ONLINE and not reference:
         raise ValidationError({"reference": _("Give the payment platform's transaction reference.")},
                               code="reference_required")
-    require_amount(amount)
+    # One payment at most what one obligation may be, as the forms and the API say (and its column holds).
+    require_amount(amount, at_most=MAX_OBLIGATION)
     if amount > dossier.fees_outstanding:
         raise ValidationError({"amount": _("Only %(outstanding)s is still due on this dossier.")
                                          % {"outstanding": vnd(dossier.fees_outstanding)}}, code="exceeds_due")
@@ -97,7 +107,7 @@ def record_payment(*, dossier, acting_user, amount, method, reference="", paid_a
     dossier.version += 1
     dossier.save(update_fields=["fees_paid", "version", "updated_at"])
     if method == Payment.Method.ONLINE:
-        role, agency_id = "integrated_system", None
+        role, agency_id = ("integrated_system" if acting_user else "payment_platform"), None
     else:
         agency_id = _payment_desk(dossier, acting_user)
         role = acting_role(acting_user, agency_id, DESK_PAYMENT_ROLES)

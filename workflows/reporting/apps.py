@@ -6,3 +6,11 @@ class ReportingConfig(AppConfig):
     name = "workflows.reporting"
     label = "reporting"
     verbose_name = _("Service indicators")
+
+    def ready(self):
+        # Scraped at /metrics/: outbox lag, deliveries, overdue dossiers, timer run times.
+        from prometheus_client import REGISTRY
+
+        from .operations import OperationsCollector
+
+        REGISTRY.register(OperationsCollector())

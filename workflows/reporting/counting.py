@@ -1,7 +1,8 @@
 """Counting what happened to the dossiers over a range of days, by day, agency and procedure: the queries behind
 the nightly tallies and the live counts of the days not yet tallied.
 
-Each count is dated by its own event: receipt; the decision; closing (refused at receipt, withdrawn, stopped); the
+Each count is dated by its own event: receipt (with the documents held then, and those reused from the applicant's
+document store); the decision; closing (refused at receipt, withdrawn, stopped); the
 moment an open dossier became late; the rating. Feedback (phản ánh, kiến nghị) counts for the agency that answers it:
 when it was answered on time, or else when its due date passed; its sender's verdict when given.
 """
@@ -15,9 +16,10 @@ from django.utils import timezone
 
 from procedures.models import Fee
 from workflows.dossiers import transitions
-from workflows.dossiers.models import AuditEntry, Dossier, DossierDocument, Rating
+from workflows.dossiers.models import AuditEntry, DocumentOrigin, Dossier, DossierDocument, Rating
 from workflows.dossiers.states import CLOSED_UNDECIDED
 from workflows.feedback.models import Feedback
+from workflows.integrations.models import NationalPortalChange
 from workflows.payments.models import Payment
 from workflows.worktime.clock import working_calendar
 
@@ -104,6 +106,10 @@ def count_events(first, last, *, dossiers=None, feedback=None, until=None):
     received = dossiers.filter(received_at__gte=start, received_at__lt=end).annotate(
         has_online_payment=Exists(Payment.objects.filter(dossier=OuterRef("pk"), method=Payment.Method.ONLINE)),
         carries_fees=Exists(Fee.objects.filter(procedure=OuterRef("procedure"), amount__gt=0)),
+        synced_to_portal=Exists(NationalPortalChange.objects.filter(dossier=OuterRef("pk"),
+                                                                   acknowledged_at__isnull=False)),
+        component_count=_components(),
+        replaced_count=_components(origin=DocumentOrigin.STORE),
     )
     eligible = Q(procedure_version__snapshot__online_level="full")
     settled = with_supplement_requests(dossiers.filter(result_at__gte=start, result_at__lt=end)).annotate(
@@ -134,7 +140,11 @@ def count_events(first, last, *, dossiers=None, feedback=None, until=None):
                  full_online_eligible=Count("pk", filter=eligible),
                  full_online=Count("pk", filter=eligible & filed_online),
                  with_fees=Count("pk", filter=Q(carries_fees=True)),
-                 paid_online=Count("pk", filter=Q(carries_fees=True, has_online_payment=True))),
+                 paid_online=Count("pk", filter=Q(carries_fees=True, has_online_payment=True)),
+                 synced=Count("pk", filter=Q(synced_to_portal=True)),
+                 components=Sum("component_count"),
+                 components_replaced=Sum("replaced_count"),
+                 dossiers_reusing=Count("pk", filter=Q(replaced_count__gt=0))),
         _grouped(settled, "result_at",
                  settled_on_time=Count("pk", filter=~LATE_DECISION),
                  settled_late=Count("pk", filter=LATE_DECISION),
@@ -164,6 +174,14 @@ def count_events(first, last, *, dossiers=None, feedback=None, until=None):
             for name, value in values.items():
                 counts[name] += value or 0
     return rows
+
+
+def _components(**condition):
+    """How many of a dossier's required documents it holds as files at receipt (its digitised components), or of
+    those the ones matching `condition` (taken from the applicant's document store)."""
+    documents = DossierDocument.objects.filter(dossier=OuterRef("pk"), is_current=True, document_order__isnull=False,
+                                               **condition)
+    return Coalesce(Subquery(documents.values("dossier").annotate(count=Count("pk")).values("count")), 0)
 
 
 def _feedback_counts(feedback, start, end, late_end):

@@ -89,9 +89,9 @@ INDICATORS = [
                 "force."),
               "published_complete ÷ in_force", "rate"),
     Indicator("national_sync_rate", _("Dossiers synced to the national portal"),
-              _("Dossiers whose processing reached the national public service portal, over the dossiers "
-                "received. Not measured yet: OneStop does not send dossiers to the national portal."),
-              "synced ÷ received", "rate", measured=False),
+              _("Dossiers received in the period that the national public service portal acknowledged (their "
+                "filing and processing were synced to it), over the dossiers received."),
+              "synced ÷ received", "rate"),
     Indicator("on_time_rate", _("On-time rate"),
               _("Dossiers settled early or on time plus those in progress within their time, over the dossiers "
                 "handled: settled in the period, in progress at its end, or withdrawn or stopped after receipt "
@@ -104,9 +104,9 @@ INDICATORS = [
     Indicator("online_dossier_rate", _("Online dossiers"),
               _("Dossiers received in the period that were filed online (the portal or an integrated system) and "
                 "got an electronic result when the applicant asked for one and it was approved, over the dossiers "
-                "received. The national portal multiplies this by the sync rate, which is not measured yet: the "
-                "points count every dossier as synced."),
-              "online_served ÷ received (× sync rate, not measured yet)", "rate"),
+                "received, times the rate of dossiers synced to the national portal, as the national portal "
+                "counts it: a dossier the portal never saw earns nothing."),
+              "online_served ÷ received × synced ÷ received", "rate"),
     Indicator("online_filing_rate", _("Online filing rate"),
               _("Dossiers received in the period that were filed online (the portal or an integrated system)."),
               "(received_online + received_integrated) ÷ received", "rate"),
@@ -121,13 +121,14 @@ INDICATORS = [
                 "files and whose result was issued as an electronic document, over the approved results."),
               "digitised ÷ settled_approved", "rate"),
     Indicator("data_replaced_rate", _("Documents replaced by data already held"),
-              _("Dossier components the applicant did not have to supply because the data was already held. Not "
-                "measured yet: OneStop does not record where a component came from."),
-              "components_replaced ÷ components", "rate", measured=False),
+              _("Required documents of the dossiers received in the period that the applicant did not supply again "
+                "because their document store already held them (a result OneStop issued, a document verified "
+                "earlier or their own scan), over the required documents those dossiers held as files."),
+              "components_replaced ÷ components", "rate"),
     Indicator("data_reused_rate", _("Reuse of digitised data"),
-              _("Dossiers reusing documents or results digitised for earlier dossiers. Not measured yet: OneStop "
-                "does not record reuse."),
-              "dossiers_reusing ÷ received", "rate", measured=False),
+              _("Dossiers received in the period that reused at least one document from the applicant's document "
+                "store, over the dossiers received."),
+              "dossiers_reusing ÷ received", "rate"),
     Indicator("population_data_rate", _("Population data used"),
               _("Dossiers whose applicant's data was taken from the national population database. Not measured "
                 "yet: OneStop is not connected to it."),
@@ -224,8 +225,13 @@ class Figures:
         return _ratio(self.offered_full_online, self.in_force)
 
     @property
+    def national_sync_rate(self):
+        return _ratio(self.synced, self.received)
+
+    @property
     def online_dossier_rate(self):
-        return _ratio(self.online_served, self.received)
+        online, synced = _ratio(self.online_served, self.received), self.national_sync_rate
+        return None if online is None else online * synced
 
     @property
     def online_filing_rate(self):
@@ -242,6 +248,14 @@ class Figures:
     @property
     def digitised_rate(self):
         return _ratio(self.digitised, self.settled_approved)
+
+    @property
+    def data_replaced_rate(self):
+        return _ratio(self.components_replaced, self.components)
+
+    @property
+    def data_reused_rate(self):
+        return _ratio(self.dossiers_reusing, self.received)
 
     @property
     def feedback_on_time_rate(self):

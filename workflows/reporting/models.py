@@ -21,6 +21,13 @@ class TallyCounts(models.Model):
     full_online = models.PositiveIntegerField(default=0)
     with_fees = models.PositiveIntegerField(default=0)
     paid_online = models.PositiveIntegerField(default=0)
+    # Received dossiers the national public service portal acknowledged (workflows.integrations.national_portal).
+    synced = models.PositiveIntegerField(default=0)
+    # Required documents held as files at receipt, those taken from the applicant's document store, and the dossiers
+    # reusing at least one (Decision 766's digitisation group).
+    components = models.PositiveIntegerField(default=0)
+    components_replaced = models.PositiveIntegerField(default=0)
+    dossiers_reusing = models.PositiveIntegerField(default=0)
     settled_on_time = models.PositiveIntegerField(default=0)
     settled_late = models.PositiveIntegerField(default=0)
     settled_approved = models.PositiveIntegerField(default=0)

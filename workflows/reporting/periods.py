@@ -1,5 +1,6 @@
 """Report periods: a year, a quarter, a month, or any span of days."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -8,6 +9,9 @@ def add_months(month, count):
     """The first day of the month `count` months after (or before) the month starting on `month`."""
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,15 @@ class Period:
             first, last = date.fromisoformat(first or ""), date.fromisoformat(last or "")
             if first > last or (last - first).days > 3 * 366:
                 raise ValueError("a period runs forwards and for at most three years")
+            # The trend reaches a year back and the figures a day on: 9999-12-31 would step out of the calendar.
+            if first.year < FIRST_YEAR or last.year > LAST_YEAR:
+                raise ValueError("year out of range")
             return cls(first, last)
-        year, _, part = (text or "").partition("-")
+        if not re.fullmatch(r"[0-9]{4}(-([Qq][1-4]|[0-9]{1,2}))?", text or ""):
+            raise ValueError("not a period")
+        year, _, part = text.partition("-")
         year = int(year)
-        if not 2000 <= year <= 2100:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ValueError("year out of range")
         if not part:
             return cls.year(year)

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,8 +15,8 @@ from onestop.http import client_ip
 from procedures.formatting import local_moment, vnd
 from procedures.forms import readable_answers
 from procedures.models import Procedure, StepRole
-from workflows.dossiers import selectors, services, transitions, web
-from workflows.dossiers.models import AuditEntry, Dossier, DossierDocument
+from workflows.dossiers import rules, selectors, services, transitions, web
+from workflows.dossiers.models import Dossier, DossierDocument
 from workflows.dossiers.staff import StaffRole, agencies_where, staff_roles
 from workflows.dossiers.states import CLOCK_STATES, PAYABLE_STATES, State
 from workflows.paperwork import book, slips
@@ -25,10 +25,11 @@ from workflows.paperwork.web import book_response, slip_response
 from workflows.payments import services as payments
 from workflows.payments.forms import DeskPaymentForm
 from workflows.payments.models import Payment
+from workflows.store import services as store
 
 from . import counter
 from .display import sla_badge
-from .forms import TransitionForm
+from .forms import TransitionForm, VerifyDocumentForm
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -167,6 +168,9 @@ class DossierAdmin(ServiceKeptAdmin):
             path("<int:pk>/payment/", wrap(self.payment_view), name="workflows_dossier_payment"),
             path("<int:pk>/document/<int:document_pk>/", wrap(self.document_view),
                  name="workflows_dossier_document"),
+            path("<int:pk>/document/<int:document_pk>/verify/", wrap(self.verify_document_view),
+                 name="workflows_dossier_verify_document"),
+            path("<int:pk>/store/<int:item_pk>/", wrap(self.store_item_view), name="workflows_dossier_store_item"),
             path("<int:pk>/slip/<slug:name>/", wrap(self.slip_view), name="workflows_dossier_slip"),
             *super().get_urls(),
         ]
@@ -200,18 +204,22 @@ class DossierAdmin(ServiceKeptAdmin):
         consultations = list(dossier.consultations.select_related("agency"))
         my_agencies = {agency_id for agency_id, _role in staff_roles(request.user)}
         answers = readable_answers(snapshot.get("form", []), dossier.form_data)
+        trail = list(selectors.audit_trail(dossier))
+        trail_breaks = selectors.trail_breaks(trail)
+        broken = {found.entry_id for found in trail_breaks}
         entries = [
             {"entry": entry, "action": transitions.label(entry.action),
              "from": _state_label(entry.from_state), "to": _state_label(entry.to_state),
-             "role": _role_label(entry.actor_role)}
-            for entry in AuditEntry.objects.filter(dossier=dossier).select_related("actor", "actor_agency")
-            .order_by("at", "id")
+             "role": _role_label(entry.actor_role), "broken": entry.pk in broken}
+            for entry in trail
         ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta, "title": str(dossier), "dossier": dossier, "snapshot": snapshot,
-            "answers": answers, "entries": entries, "transitions": offered,
+            "answers": answers, "entries": entries, "trail_breaks": trail_breaks,
+            "transitions": offered,
             "documents": dossier.documents.filter(is_current=True).order_by("document_order"),
+            "may_verify": dossier.state == State.SUBMITTED and rules.is_receiving_officer(dossier, request.user),
             "clock": dossier.clock() if dossier.state in CLOCK_STATES else None,
             "step_clock": dossier.clock(due_at=dossier.step_due_at)
             if dossier.step_due_at and dossier.state in CLOCK_STATES else None,
@@ -256,7 +264,10 @@ class DossierAdmin(ServiceKeptAdmin):
                 messages.error(request, str(error))
                 return redirect("admin:workflows_dossier_change", pk)
             except ValidationError as error:
-                form.add_error(None, error.messages)
+                # A refusal about one field (a result's signature) shows beside that field.
+                for field, errors in (error.message_dict if hasattr(error, "error_dict")
+                                      else {None: error.messages}).items():
+                    form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("Done: %(dossier)s is now %(state)s.") % {
                     "dossier": dossier, "state": Dossier.objects.get(pk=pk).get_state_display()})
@@ -341,6 +352,43 @@ class DossierAdmin(ServiceKeptAdmin):
         if document is None:
             raise Http404
         return web.document_response(document)
+
+    def verify_document_view(self, request, pk, document_pk):
+        """The receiving officer has checked a document against its original: marked verified, and kept in the
+        applicant's document store when it is a paper the state issues."""
+        if request.method != "POST":
+            return redirect("admin:workflows_dossier_change", pk)
+        dossier = self._visible(request, pk)
+        document = DossierDocument.objects.filter(pk=document_pk, dossier=dossier).first()
+        if document is None:
+            raise Http404
+        form = VerifyDocumentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+            return redirect("admin:workflows_dossier_change", pk)
+        try:
+            _document, item = store.verify_document(document=document, acting_user=request.user,
+                                                    client_ip=client_ip(request), **form.cleaned_data)
+        except (services.DossierError, store.StoreError) as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(document)s verified%(kept)s.") % {
+                "document": document.name,
+                "kept": _(", and kept in the applicant's document store") if item else ""})
+        return redirect("admin:workflows_dossier_change", pk)
+
+    def store_item_view(self, request, pk, item_pk):
+        """An item of the applicant's document store, opened for this dossier while the officer's agency handles it;
+        the read is logged with its purpose."""
+        dossier = self._visible(request, pk)
+        purpose = "receipt" if dossier.state in (State.SUBMITTED, State.INCOMPLETE) else "processing"
+        try:
+            item = store.read_for_dossier(item_id=item_pk, dossier=dossier, officer=request.user, purpose=purpose)
+        except services.NotPermitted as error:
+            raise PermissionDenied(str(error)) from None
+        return FileResponse(item.file.open("rb"), filename=item.original_filename, content_type=item.content_type)
 
     def book_view(self, request):
         """Form 07: the tracking book of a desk this person works at, for the days they choose, as PDF or XLSX."""

@@ -103,7 +103,7 @@ class WalkInForm(forms.Form):
         label=gettext_lazy("Applicant's date of birth"), required=False, input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     applicant_phone = PhoneNumberField(label=gettext_lazy("Phone"), max_length=20, required=False)
-    applicant_email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    applicant_email = forms.EmailField(label=gettext_lazy("Email"), required=False, max_length=254)
     applicant_address = forms.CharField(label=gettext_lazy("Address"), max_length=300, required=False)
     commune = forms.ModelChoiceField(label=gettext_lazy("Commune or ward that settles it"), queryset=None,
                                      required=False)
@@ -115,6 +115,7 @@ class WalkInForm(forms.Form):
     decision = forms.ChoiceField(label=gettext_lazy("Decision"), choices=DECISIONS, widget=forms.RadioSelect,
                                  initial="receive")
     reason = forms.CharField(label=gettext_lazy("Reason, or exactly what is missing"), required=False,
+                             max_length=services.TEXT_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, snapshot, **kwargs):

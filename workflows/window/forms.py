@@ -18,7 +18,7 @@ class TransitionForm(forms.Form):
     transition's form has ids of its own, so that a label never points into another form on the same page."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), required=False,
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=services.TEXT_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
     assignee = forms.ModelChoiceField(label=_("To"), queryset=None, required=False)
     new_appointment = forms.DateTimeField(label=_("New appointment"), required=False,
@@ -70,3 +70,11 @@ class TransitionForm(forms.Form):
         return transitions.service(self.transition.name)(
             dossier=self.dossier, acting_user=acting_user, expected_version=data["expected_version"],
             client_ip=address, **answers)
+
+
+class VerifyDocumentForm(forms.Form):
+    """What the receiving officer reads on the original when verifying a document (all optional)."""
+
+    number = forms.CharField(label=_("Number"), max_length=60, required=False)
+    issuer = forms.CharField(label=_("Issued by"), max_length=300, required=False)
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -2,6 +2,8 @@
 the system's internals (integrator credentials, sign-in records, groups) show to province administrators only."""
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from workflows.dossiers import selectors
@@ -33,6 +35,10 @@ class WindowAdminSite(admin.AdminSite):
                 for model in app["models"]:
                     model["name"] = OAUTH_NAMES.get(model["object_name"], model["name"])
         return app_list
+
+    def login(self, request, extra_context=None):
+        # Staff sign in through allauth's limits and second factor (citizens.staff.staff_login), never here.
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("citizens:staff_login"))
 
     def index(self, request, extra_context=None):
         return super().index(request, {**desk(request.user), **(extra_context or {})})

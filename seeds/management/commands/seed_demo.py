@@ -1,4 +1,6 @@
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -6,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from oauth2_provider.models import Application
 
 from procedures.models import Agency
-from seeds.demo import ADMIN_ROLES, DEMO_STAFF, STAFF_PASSWORD
+from seeds.demo import ADMIN_ROLES, DEMO_STAFF, DEMO_TOTP_SECRET, STAFF_PASSWORD
 from workflows.dossiers.models import StaffMembership
 from workflows.integrations.models import ApiClient
 
@@ -18,6 +20,12 @@ DEMO_ACCOUNTS = [
 ]
 CATALOGUE_EDITORS = "Catalogue editors"
 DEMO_CLIENT_ID, DEMO_CLIENT_SECRET = "onestop-demo-integrator", "onestop-demo-secret"
+
+
+def enrol_demo_authenticator(user):
+    """The demo's authenticator app (DEMO_TOTP_SECRET) as the staff member's second factor, whatever they had."""
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
 class Command(BaseCommand):
@@ -44,9 +52,14 @@ class Command(BaseCommand):
             user.save()
             if is_staff and not is_superuser:
                 user.groups.add(editors)
+            if is_staff:
+                enrol_demo_authenticator(user)
             self.stdout.write(f"  {username:<15} {password:<20} {role}")
         for staff in self.staff():
             self.stdout.write(f"  {staff.username:<15} {STAFF_PASSWORD:<20} {staff.who}")
+        self.stdout.write(self.style.SUCCESS(
+            f"Staff then give a code from an authenticator app set up with the key {DEMO_TOTP_SECRET} "
+            "(time-based, 6 digits, every 30 seconds)."))
         citizen = self.citizen()
         self.stdout.write(self.style.SUCCESS(
             "The citizen signs in to the portal at http://127.0.0.1:8000/tai-khoan/login/ "
@@ -74,6 +87,7 @@ class Command(BaseCommand):
             user.set_password(STAFF_PASSWORD)
             user.save()
             StaffMembership.objects.get_or_create(user=user, agency=agencies[staff.agency_code], role=staff.role)
+            enrol_demo_authenticator(user)
         admin = User.objects.get(username="admin")
         for role, code in ADMIN_ROLES:
             StaffMembership.objects.get_or_create(user=admin, agency=agencies[code], role=role)

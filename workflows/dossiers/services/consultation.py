@@ -8,6 +8,7 @@ from django_fsm import can_proceed
 
 from workflows.worktime.clock import working_days_after
 
+from .. import events
 from ..models import Consultation, Dossier
 from ..staff import LEADER_ROLES, StaffRole, acting_role, agencies_where
 from ..transitions import serves
@@ -52,10 +53,12 @@ def answer_consultation(*, dossier, acting_user, answer, expected_version=None, 
         raise NotPermitted(_("Your agency has no open consultation on this dossier."))
     consultation.answer, consultation.answered_at, consultation.answered_by = answer, timezone.now(), acting_user
     consultation.save(update_fields=["answer", "answered_at", "answered_by"])
+    queue_before = events.queue_position(dossier)
     if can_proceed(dossier.end_consultation):
+        # The last answer: back to the step that asked, in its holder's queue, told as every transition is.
         dossier.end_consultation()
     dossier.version += 1
-    dossier.save()
+    events.save_transition(dossier, actor=acting_user, queue_before=queue_before)
     audit(dossier, acting_user, "consultation_answered", from_state=Dossier.State.CONSULTING, note=answer,
           client_ip=client_ip, role=acting_role(acting_user, consultation.agency_id,
                                                 [StaffRole.SPECIALIST, *LEADER_ROLES]),

@@ -17,7 +17,8 @@ from ..models import AuditEntry, Dossier
 from ..staff import LEADER_ROLES, StaffRole, acting_role
 from ..transitions import Capacity
 
-__all__ = ["MAX_OBLIGATION", "DossierChanged", "DossierError", "InvalidTransition", "NotPermitted",
+__all__ = ["MAX_DOSSIER_FEES", "MAX_OBLIGATION", "TEXT_MAX_LENGTH", "WITHDRAWAL_REASON_MAX_LENGTH",
+           "DossierChanged", "DossierError", "InvalidTransition", "NotPermitted",
            "available_transitions"]
 
 
@@ -41,6 +42,13 @@ class InvalidTransition(DossierError):
 
 
 MAX_OBLIGATION = 2_000_000_000
+# What one dossier may owe in all (its fees and every obligation notified since): far above any real levy, far below
+# what its columns hold.
+MAX_DOSSIER_FEES = 1_000_000_000_000
+# The longest reason, request, question, answer or note a person writes, in the window, the portal and the API
+# alike; the portal's withdrawal form has always taken less.
+TEXT_MAX_LENGTH = 2000
+WITHDRAWAL_REASON_MAX_LENGTH = 1000
 
 
 def require_amount(amount, *, at_most=None):
@@ -57,8 +65,7 @@ def as_system(dossier, name, apply):
     from_state = dossier.state
     apply(dossier)
     dossier.version += 1
-    dossier.save()
-    events.publish(dossier, name, transition=True)
+    events.save_transition(dossier)
     audit(dossier, None, name, from_state=from_state, role="system")
 
 
@@ -72,6 +79,7 @@ def available_transitions(dossier, user):
 
 @transaction.atomic
 def take(dossier, acting_user, name, apply, *, expected_version, client_ip, note="", data=None):
+    note = bounded(note)
     dossier = lock(dossier, expected_version)
     method = getattr(dossier, name)
     if not can_proceed(method, check_conditions=False):
@@ -92,8 +100,8 @@ def take(dossier, acting_user, name, apply, *, expected_version, client_ip, note
     after = _field_values(dossier)
     # Writing only what the transition changed keeps the UPDATE short.
     changed = [field for field, value in after.items() if before[field] != value]
-    dossier.save(update_fields=[*changed, "updated_at"])
-    events.publish(dossier, name, note=note, actor=acting_user, queue_before=queue_before, transition=True)
+    events.save_transition(dossier, update_fields=[*changed, "updated_at"], note=note, actor=acting_user,
+                           queue_before=queue_before)
     audit(dossier, acting_user, name, from_state=from_state, note=note, client_ip=client_ip, role=role,
           agency=agency_id, step=step, data={**(data or {}), **(step_times if step else {})})
     return dossier
@@ -159,9 +167,20 @@ def _iso(moment):
 
 
 
-def required(text):
-    """The reason or request, in writing: a refusal without one is refused."""
-    text = (text or "").strip()
+def required(text, *, at_most=TEXT_MAX_LENGTH):
+    """The reason or request, in writing: a refusal without one is refused, and so is one longer than the forms
+    take."""
+    text = bounded(text, at_most=at_most)
     if not text:
         raise ValidationError(_("Give the reason in writing."), code="reason_required")
+    return text
+
+
+def bounded(text, *, at_most=TEXT_MAX_LENGTH):
+    """Optional text, stripped, no longer than the forms take (a megabyte of it would make every page showing it
+    a megabyte too)."""
+    text = (text or "").strip()
+    if len(text) > at_most:
+        raise ValidationError(_("Write at most %(limit)s characters (this has %(length)s)."), code="text_too_long",
+                              params={"limit": at_most, "length": len(text)})
     return text

@@ -1,8 +1,10 @@
 """Filing: a draft, its form and documents, its submission to a desk and its code."""
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -14,15 +16,16 @@ from procedures.forms import application_form, initial_from_storage
 from procedures.models import Agency, Procedure, ProcedureVersion
 from procedures.selectors import frozen_version, receives
 
-from ..models import Dossier, DossierCodeCounter, DossierDocument
+from ..models import DocumentOrigin, Dossier, DossierCodeCounter, DossierDocument
 from ..rules import may_edit
 from ..staff import StaffRole, agencies_where
 from ..states import EDITABLE_STATES, WAITING_STATES
 from ..transitions import serves
 from .core import DossierError, InvalidTransition, NotPermitted, audit, lock, take
 
-__all__ = ["DOCUMENT_MAX_BYTES", "attach_document", "create_draft", "file_dossier", "missing_documents",
-           "next_dossier_code", "submit_dossier", "update_form_data"]
+__all__ = ["DOCUMENT_MAX_BYTES", "NationalSignInRequired", "StoredCopy", "attach_document", "check_national_sign_in",
+           "create_draft", "file_dossier", "missing_documents", "next_dossier_code", "submit_dossier",
+           "update_form_data"]
 
 
 @transaction.atomic
@@ -30,8 +33,9 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
                  client_ip=None):
     """A citizen starts a dossier online, an officer starts one for a walk-in applicant, or an integrated system
     (`integrated`, through the API) files one for a citizen; `applicant` gives the name, identity number, phone,
-    email and address of whoever it is filed for. Refuses procedures not available today and commune-level
-    procedures without the commune that settles them."""
+    email and address of whoever it is filed for. Refuses procedures not available today, commune-level
+    procedures without the commune that settles them, and a citizen filing for themselves (the portal or the API)
+    with neither a verified email nor a verified phone: the agency must be able to reach them."""
     version_id = (ProcedureVersion.objects.filter(procedure__in=Procedure.objects.available().filter(pk=procedure.pk))
                   .order_by("-number").values_list("pk", flat=True).first())
     if version_id is None:
@@ -54,6 +58,9 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
         else:
             dossier.channel, dossier.filing_desk = Dossier.Channel.COUNTER, desk
     else:
+        if not _reachable(acting_user):
+            raise NotPermitted(_("Verify your email address or your phone number first: the agency must be able "
+                                 "to reach you."))
         dossier = Dossier(channel=Dossier.Channel.ONLINE, applicant=acting_user,
                           applicant_name=acting_user.get_full_name() or acting_user.get_username(),
                           applicant_email=acting_user.email,
@@ -64,11 +71,25 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
     dossier.filed_by = acting_user
     dossier.form_data = form_data or {}
     dossier.fees_due = sum(fee["amount"] for fee in version.snapshot["fees"])
+    _check_applicant(dossier)
     dossier.save()
     role = StaffRole.RECEIVING_OFFICER if desk else ("integrated_system" if integrated else "applicant")
     audit(dossier, acting_user, "created", from_state="", client_ip=client_ip, role=role, agency=desk,
           data={"channel": dossier.channel, "procedure_version": version.number})
     return dossier
+
+
+def _reachable(citizen):
+    """A verified phone, or a verified email address (allauth's record of the verification)."""
+    return getattr(citizen, "phone_verified", False) or EmailAddress.objects.filter(user=citizen,
+                                                                                   verified=True).exists()
+
+
+def _check_applicant(dossier):
+    """The applicant's details fit their columns and are well-formed (an email of 305 characters is refused here,
+    however it came), as ValidationError by field."""
+    dossier.clean_fields(exclude=[field.name for field in Dossier._meta.fields
+                                  if not field.name.startswith("applicant_")])
 
 
 def _citizen_with_identity(identity_number):
@@ -116,13 +137,24 @@ def update_form_data(*, dossier, acting_user, form_data, result_delivery=None, d
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class StoredCopy:
+    """Where a document reused from the applicant's document store came from: the item's id, whether it was
+    verified when kept, and the code of the dossier that issued or verified it."""
+
+    item_id: int
+    verified: bool
+    reference: str = ""
+
+
 @transaction.atomic
 def attach_document(*, dossier, acting_user, upload, document_order=None, name="", expected_version=None,
-                    client_ip=None):
+                    client_ip=None, stored_copy=None):
     """Attaches a PDF, JPEG or PNG (judged by its content, at most 10 MB) for one of the procedure's required
     documents, while the dossier is a draft or waits for a supplement; or, while it waits for a supplement, for
     something else the agency asked for (no `document_order`, its `name`). A file for the same document replaces
-    the current one, which is kept."""
+    the current one, which is kept. A `stored_copy` is a copy of an item of the applicant's document store, which
+    the citizen did not upload again."""
     dossier = lock(dossier, expected_version)
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("Documents can only be attached to a draft or when a supplement is requested."))
@@ -151,20 +183,26 @@ def attach_document(*, dossier, acting_user, upload, document_order=None, name="
         dossier=dossier, document_order=document_order, name=name, file=upload,
         original_filename=Path(upload.name).name[:255], content_type=content_type, size=upload.size,
         sha256=digest.hexdigest(), uploaded_by=acting_user,
+        **({"origin": DocumentOrigin.STORE, "store_item_id": stored_copy.item_id,
+            "verified": stored_copy.verified, "origin_reference": stored_copy.reference[:60]}
+           if stored_copy else {}),
     )
     dossier.version += 1
     dossier.save(update_fields=["version", "updated_at"])
     audit(dossier, acting_user, "document_attached", from_state=dossier.state, client_ip=client_ip,
           data={"document": document.name, "document_order": document_order, "sha256": document.sha256,
-                "size": document.size, "replaces": replaced})
+                "size": document.size, "replaces": replaced,
+                **({"store_item": stored_copy.item_id, "verified": stored_copy.verified} if stored_copy else {})})
     return document
 
 
 @serves("submit")
 def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documents=(), expected_version=None,
-                   client_ip=None):
+                   client_ip=None, national_sign_in_level=0):
     """Files the dossier with a receiving agency (any desk in the province, for procedures received regardless of
-    administrative boundary) and gives it its code at once."""
+    administrative boundary) and gives it its code at once. A citizen filing online is refused when the procedure
+    needs a national sign-in (VNeID) above `national_sign_in_level`, the level of their current sign-in, which the
+    dossier keeps."""
     now = timezone.now()
 
     def apply(dossier):
@@ -172,6 +210,9 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
         if agency is None:
             raise DossierError(_("Choose where to file this dossier."))
         _check_receives(dossier, agency)
+        if dossier.channel == Dossier.Channel.ONLINE:
+            check_national_sign_in(dossier.procedure, national_sign_in_level)
+            dossier.national_sign_in_level = national_sign_in_level
         if dossier.channel in (Dossier.Channel.ONLINE, Dossier.Channel.INTEGRATED):
             _check_complete(dossier)
         dossier.submit(at=now, receiving_agency=agency,
@@ -181,10 +222,25 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
                 client_ip=client_ip, data={"paper_documents": list(paper_documents)} if paper_documents else None)
 
 
+class NationalSignInRequired(NotPermitted):
+    """The procedure needs a sign-in with the national identity (VNeID) at a higher level than the citizen's."""
+
+    def __init__(self, level):
+        self.level = level
+        super().__init__(_("This procedure can only be filed online after signing in with VNeID, level %(level)s.")
+                         % {"level": level})
+
+
+def check_national_sign_in(procedure, national_sign_in_level):
+    """Refuses (NationalSignInRequired) a citizen's own online filing below the procedure's required level."""
+    if national_sign_in_level < procedure.minimum_assurance_level:
+        raise NationalSignInRequired(procedure.minimum_assurance_level)
+
+
 @transaction.atomic
 def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, receiving_agency=None,
                  result_delivery=None, delivery_address="", paper_documents=(), uploads=None, integrated=False,
-                 client_ip=None):
+                 client_ip=None, national_sign_in_level=0):
     """Files a dossier in one go, or not at all: a receiving officer for a walk-in applicant at their desk, an
     integrated system for a citizen (`integrated`) with the desk it chose, or a citizen for themselves (no
     `applicant`: the account's details); for any procedure of any agency in the province. The draft, its documents
@@ -201,7 +257,8 @@ def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, 
         attach_document(dossier=dossier, acting_user=acting_user, document_order=order, upload=upload,
                         client_ip=client_ip)
     return submit_dossier(dossier=dossier, acting_user=acting_user, receiving_agency=receiving_agency,
-                          paper_documents=paper_documents, client_ip=client_ip)
+                          paper_documents=paper_documents, client_ip=client_ip,
+                          national_sign_in_level=national_sign_in_level)
 
 
 def _check_receives(dossier, agency):

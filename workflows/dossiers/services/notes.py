@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ..models import Rating
 from ..staff import staff_roles
 from ..states import RATEABLE_STATES
-from .core import InvalidTransition, NotPermitted, audit, lock, required
+from .core import InvalidTransition, NotPermitted, audit, bounded, lock, required
 
 __all__ = ["add_note", "rate_service"]
 
@@ -40,7 +40,7 @@ def rate_service(*, dossier, acting_user, score, comment="", client_ip=None):
         raise InvalidTransition(_("You have already rated this dossier's service."))
     if score not in range(1, 6):
         raise ValidationError(_("Choose a score from 1 to 5."), code="score_out_of_range")
-    rating = Rating.objects.create(dossier=dossier, score=score, comment=(comment or "").strip(),
+    rating = Rating.objects.create(dossier=dossier, score=score, comment=bounded(comment),
                                    rated_at=timezone.now())
     audit(dossier, acting_user, "rated", from_state=dossier.state, client_ip=client_ip, role="applicant",
           data={"score": score})

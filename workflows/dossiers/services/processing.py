@@ -2,6 +2,7 @@
 and the lapse of a supplement request."""
 
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from ..models import Dossier, PausePeriod
 from ..staff import holds_role
 from ..transitions import serves
-from .core import MAX_OBLIGATION, DossierError, as_system, require_amount, required, take
+from .core import MAX_DOSSIER_FEES, MAX_OBLIGATION, DossierError, as_system, require_amount, required, take
 from .deadlines import end_pause, resumed_deadlines, step_due, supplement_due
 from .supplement import require_something_supplied
 
@@ -105,6 +106,10 @@ def notify_financial_obligation(*, dossier, acting_user, amount, reason, expecte
     now = timezone.now()
 
     def apply(dossier):
+        if dossier.fees_due + amount > MAX_DOSSIER_FEES:
+            raise ValidationError({"amount": _("This dossier cannot owe more than %(limit)s đồng in all.")
+                                   % {"limit": f"{MAX_DOSSIER_FEES:,}".replace(",", ".")}},
+                                  code="fees_beyond_limit")
         dossier.notify_obligation(at=now, amount=amount)
         PausePeriod.objects.create(dossier=dossier, started_at=now, reason=reason)
 

@@ -4,7 +4,7 @@
 from django.utils import timezone
 
 from ..transitions import serves
-from .core import required, take
+from .core import WITHDRAWAL_REASON_MAX_LENGTH, bounded, required, take
 from .deadlines import end_pause
 
 __all__ = ["withdraw_dossier", "accept_withdrawal", "decline_withdrawal"]
@@ -15,7 +15,7 @@ def withdraw_dossier(*, dossier, acting_user, reason, expected_version=None, cli
     """The applicant withdraws before the result: at once before receipt; once received, as a request that a
     leader of the competent agency, or whoever works the current step, accepts or declines (the clock keeps
     running meanwhile). Refuses a second request while one waits."""
-    reason = required(reason)
+    reason = required(reason, at_most=WITHDRAWAL_REASON_MAX_LENGTH)
     return take(dossier, acting_user, "withdraw",
                 lambda dossier: dossier.withdraw(at=timezone.now(), reason=reason),
                 expected_version=expected_version, client_ip=client_ip, note=reason)
@@ -33,7 +33,7 @@ def accept_withdrawal(*, dossier, acting_user, note="", expected_version=None, c
         end_pause(dossier, now)
 
     return take(dossier, acting_user, "accept_withdrawal", apply, expected_version=expected_version,
-                client_ip=client_ip, note=(note or "").strip())
+                client_ip=client_ip, note=bounded(note))
 
 
 @serves("decline_withdrawal")
