@@ -1,0 +1,115 @@
+"""Times the demo history (seeds.history.seed_history) as `./scripts/serve` writes it: on the embedded SQLite
+default, with DEBUG on, after load_catalogue and seed_demo.
+
+    .venv/bin/python bench/history.py --dossiers 1000 3000
+
+A SQLite database is prepared once in a temporary directory (migrated, the Thanh Hóa catalogue and the demo
+accounts loaded) and copied afresh for each size, so every run starts from the empty province `./scripts/serve`
+starts from. For each size, prints the dossiers written (the size asked for, plus the tour, showcase and
+deadline dossiers), the seconds the history took and, apart, the indicators' refresh that follows it; the
+milliseconds of processor time per dossier; and, with --queries, the SQL statements per dossier (counted in a
+run of its own, as counting costs time).
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+WORKDIR = Path(tempfile.mkdtemp(prefix="onestop-history-bench-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'run.sqlite3'}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
+os.environ["DEBUG"] = "true"  # as scripts/serve runs seed_history
+os.environ["MEDIA_ROOT"] = str(WORKDIR / "media")
+os.environ["PRIVATE_MEDIA_ROOT"] = str(WORKDIR / "private-media")
+for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+    os.environ.pop(name, None)  # the embedded defaults: tasks in-process, a local cache
+
+import django  # noqa: E402
+
+django.setup()
+
+import logging  # noqa: E402
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from seeds.history import seed_history  # noqa: E402
+from workflows.reporting import tallies  # noqa: E402
+
+PREPARED = WORKDIR / "prepared.sqlite3"
+RUN = WORKDIR / "run.sqlite3"
+
+
+def prepare():
+    call_command("migrate", verbosity=0)
+    call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    connections.close_all()
+    shutil.copy(RUN, PREPARED)
+
+
+def fresh_database():
+    connections.close_all()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{RUN}{suffix}").unlink(missing_ok=True)
+    shutil.copy(PREPARED, RUN)
+    for files in ("media", "private-media"):
+        shutil.rmtree(WORKDIR / files, ignore_errors=True)
+
+
+class Counter:
+    """Counts the statements sent to the database (the query log keeps only the last 9,000)."""
+
+    def __init__(self):
+        self.statements = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements += 1
+        return execute(sql, params, many, context)
+
+
+def run(dossiers, *, queries):
+    fresh_database()
+    cpu, started = time.process_time(), time.monotonic()
+    if queries:
+        counter = Counter()
+        with connection.execute_wrapper(counter):
+            report = seed_history(dossiers=dossiers, tallies_refreshed=False)
+        return report, counter.statements
+    report = seed_history(dossiers=dossiers, tallies_refreshed=False)
+    seconds, cpu = time.monotonic() - started, time.process_time() - cpu
+    refresh_started = time.monotonic()
+    tallies.refresh(last_day=timezone.localdate() - timedelta(days=1))
+    return report, seconds, cpu, time.monotonic() - refresh_started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dossiers", type=int, nargs="+", default=[1000, 3000], help="history sizes to time")
+    parser.add_argument("--queries", action="store_true", help="also count the SQL statements per dossier")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the in-process tasks log every run
+    prepare()
+    print(f"{'asked':>6} {'written':>8} {'history s':>10} {'refresh s':>10} {'ms cpu/dossier':>15} "
+          f"{'dossiers/s':>11} {'queries/dossier':>16}")
+    for size in args.dossiers:
+        report, seconds, cpu, refresh = run(size, queries=False)
+        per_dossier = "-"
+        if args.queries:
+            counted, statements = run(size, queries=True)
+            per_dossier = f"{statements / counted.dossiers:.1f}"
+        print(f"{size:>6} {report.dossiers:>8} {seconds:>10.1f} {refresh:>10.1f} "
+              f"{1000 * cpu / report.dossiers:>15.1f} {report.dossiers / seconds:>11.1f} {per_dossier:>16}")
+    connections.close_all()
+    shutil.rmtree(WORKDIR, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
