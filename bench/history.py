@@ -75,19 +75,23 @@ class Counter:
         return execute(sql, params, many, context)
 
 
-def run(dossiers, *, queries):
+def timed(dossiers):
+    """The history's seconds and processor time, then the indicators' refresh that follows it, apart."""
     fresh_database()
     cpu, started = time.process_time(), time.monotonic()
-    if queries:
-        counter = Counter()
-        with connection.execute_wrapper(counter):
-            report = seed_history(dossiers=dossiers, tallies_refreshed=False)
-        return report, counter.statements
     report = seed_history(dossiers=dossiers, tallies_refreshed=False)
     seconds, cpu = time.monotonic() - started, time.process_time() - cpu
     refresh_started = time.monotonic()
     tallies.refresh(last_day=timezone.localdate() - timedelta(days=1))
     return report, seconds, cpu, time.monotonic() - refresh_started
+
+
+def statements_per_dossier(dossiers):
+    fresh_database()
+    counter = Counter()
+    with connection.execute_wrapper(counter):
+        report = seed_history(dossiers=dossiers, tallies_refreshed=False)
+    return counter.statements / report.dossiers
 
 
 def main():
@@ -100,11 +104,8 @@ def main():
     print(f"{'asked':>6} {'written':>8} {'history s':>10} {'refresh s':>10} {'ms cpu/dossier':>15} "
           f"{'dossiers/s':>11} {'queries/dossier':>16}")
     for size in args.dossiers:
-        report, seconds, cpu, refresh = run(size, queries=False)
-        per_dossier = "-"
-        if args.queries:
-            counted, statements = run(size, queries=True)
-            per_dossier = f"{statements / counted.dossiers:.1f}"
+        report, seconds, cpu, refresh = timed(size)
+        per_dossier = f"{statements_per_dossier(size):.1f}" if args.queries else "-"
         print(f"{size:>6} {report.dossiers:>8} {seconds:>10.1f} {refresh:>10.1f} "
               f"{1000 * cpu / report.dossiers:>15.1f} {report.dossiers / seconds:>11.1f} {per_dossier:>16}")
     connections.close_all()
