@@ -24,12 +24,12 @@ def client_ip(request):
     the address it saw, so whatever a client writes to the left of them is never read). Without either, or when the
     request did not come through the proxies, REMOTE_ADDR.
     """
-    header = getattr(settings, "ONESTOP_CLIENT_IP_HEADER", "")
+    header = settings.ONESTOP_CLIENT_IP_HEADER
     if header:
         address = _valid_address(request.headers.get(header, ""))
         if address:
             return address
-    proxies = getattr(settings, "ONESTOP_TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.ONESTOP_TRUSTED_PROXY_COUNT
     if proxies > 0 and not header:
         forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
         if len(forwarded) >= proxies:

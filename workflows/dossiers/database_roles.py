@@ -74,7 +74,7 @@ def grant_app_role(role, *, using="default"):
 
 def grant_after_migrate(sender, using, **kwargs):
     """After every migrate, when DATABASE_APP_ROLE names the application role: its grants follow the schema."""
-    role = getattr(settings, "DATABASE_APP_ROLE", "")
+    role = settings.DATABASE_APP_ROLE
     if role and connections[using].vendor == "postgresql":
         grant_app_role(role, using=using)
 

@@ -20,7 +20,7 @@ class Command(BaseCommand):
                                  "the DATABASE_APP_PASSWORD environment variable.")
 
     def handle(self, *args, role, create, **options):
-        role = role or getattr(settings, "DATABASE_APP_ROLE", "")
+        role = role or settings.DATABASE_APP_ROLE
         if not role:
             raise CommandError("Name the application's role, or set DATABASE_APP_ROLE.")
         try:
