@@ -125,10 +125,10 @@ class HistoryReport:
     seconds: float = 0.0
 
 
-def seed_history(*, dossiers=1000, seed=2026, end=None, tallies_refreshed=True):
+def seed_history(*, dossiers=1000, seed=2026, end=None, tallies_refreshed=True, progress=None):
     """Files `dossiers` dossiers over the year up to `end` (now) and lives each through the services, the same way
-    for the same seed; then refreshes the indicators' tallies. Refuses a database that already holds dossiers
-    or no catalogue."""
+    for the same seed; then refreshes the indicators' tallies. `progress(done, total)` hears after each dossier
+    (a minute can pass on a slow machine). Refuses a database that already holds dossiers or no catalogue."""
     started = time.monotonic()
     if Dossier.objects.exists():
         raise HistoryError("The database already holds dossiers: the demo history is written to an empty one.")
@@ -143,8 +143,10 @@ def seed_history(*, dossiers=1000, seed=2026, end=None, tallies_refreshed=True):
             clock.moment = end - timedelta(days=366)
             province = Province(rng, end, clock)
             plans = province.plans(dossiers)
-            for plan in sorted(plans, key=lambda plan: plan.submitted_at):
+            for done, plan in enumerate(sorted(plans, key=lambda plan: plan.submitted_at), start=1):
                 Life(province, plan).live()
+                if progress is not None:
+                    progress(done, len(plans))
             province.voices()
         # The history's messages were delivered in their day, and its changes synced to the national portal; its
         # inbox lines older than a week were read.
