@@ -202,13 +202,15 @@ class Life:
             return
         if self.plan.channel != "counter" and self.rng.random() < 0.8:
             self.after(self.rng.randint(2, 90))
-            record_payment(dossier=dossier, acting_user=self.province.platform, amount=amount,
-                           method=Payment.Method.ONLINE, reference=self.province.payment_reference())
+            payment, _created = record_payment(
+                dossier=dossier, acting_user=self.province.platform, amount=amount, method=Payment.Method.ONLINE,
+                reference=self.province.payment_reference())
         else:
             self.after(self.rng.randint(2, 10))
-            record_payment(dossier=dossier, acting_user=self.desk_officer(), amount=amount,
-                           method=Payment.Method.DESK, reference=f"BL-{self.province.payment_reference()}")
-        self.dossier = Dossier.objects.get(pk=dossier.pk)
+            payment, _created = record_payment(
+                dossier=dossier, acting_user=self.desk_officer(), amount=amount, method=Payment.Method.DESK,
+                reference=f"BL-{self.province.payment_reference()}")
+        self.dossier = payment.dossier  # as the payment left it: paid, and running again after an obligation
 
     # Processing
 

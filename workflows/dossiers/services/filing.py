@@ -155,7 +155,12 @@ def attach_document(*, dossier, acting_user, upload, document_order=None, name="
     something else the agency asked for (no `document_order`, its `name`). A file for the same document replaces
     the current one, which is kept. A `stored_copy` is a copy of an item of the applicant's document store, which
     the citizen did not upload again."""
-    dossier = lock(dossier, expected_version)
+    return attach_to_locked(lock(dossier, expected_version), acting_user, upload, document_order=document_order,
+                            name=name, client_ip=client_ip, stored_copy=stored_copy)
+
+
+def attach_to_locked(dossier, acting_user, upload, *, document_order, name="", client_ip=None, stored_copy=None):
+    """attach_document, to a dossier the caller holds locked."""
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("Documents can only be attached to a draft or when a supplement is requested."))
     if not may_edit(dossier, acting_user):
@@ -253,9 +258,9 @@ def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, 
         dossier = update_form_data(dossier=dossier, acting_user=acting_user, form_data={},
                                    result_delivery=result_delivery, delivery_address=delivery_address,
                                    client_ip=client_ip)
+    # The draft was created in this transaction: nobody else can see it, so it needs no lock of its own.
     for order, upload in (uploads or {}).items():
-        attach_document(dossier=dossier, acting_user=acting_user, document_order=order, upload=upload,
-                        client_ip=client_ip)
+        attach_to_locked(dossier, acting_user, upload, document_order=order, client_ip=client_ip)
     return submit_dossier(dossier=dossier, acting_user=acting_user, receiving_agency=receiving_agency,
                           paper_documents=paper_documents, client_ip=client_ip,
                           national_sign_in_level=national_sign_in_level)

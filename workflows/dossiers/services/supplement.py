@@ -11,7 +11,7 @@ from .. import rules, selectors, transitions
 from ..models import AuditEntry
 from ..states import WAITING_STATES, State
 from .core import InvalidTransition, NotPermitted, lock
-from .filing import attach_document, update_form_data
+from .filing import attach_to_locked, update_form_data
 
 __all__ = ["answer_supplement", "match_document", "requested_items", "supplied_since_request"]
 
@@ -89,8 +89,7 @@ def answer_supplement(*, dossier, acting_user, documents=(), form_data=None, not
     if not rules.may_edit(dossier, acting_user):
         raise NotPermitted(_("Only the applicant or the receiving desk may answer this request."))
     for order, name, upload in documents:
-        attach_document(dossier=dossier, acting_user=acting_user, document_order=order, name=name, upload=upload,
-                        client_ip=client_ip)
+        attach_to_locked(dossier, acting_user, upload, document_order=order, name=name, client_ip=client_ip)
     if form_data:
         update_form_data(dossier=dossier, acting_user=acting_user, form_data=form_data, client_ip=client_ip)
     supplied = supplied_since_request(dossier)
