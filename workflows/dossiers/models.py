@@ -2,7 +2,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from procedures.models import AdministrativeUnit, Agency, Procedure, ProcedureVe
 from workflows.worktime.clock import read_clock
 
 from . import audit_chain, rules, states
+from .prepared import PreparedQuery
 from .staff import StaffRole
 from .transitions import TRANSITIONS
 
@@ -646,9 +647,13 @@ class AuditEntry(AuditRecord):
     def _chain_to_trail(self):
         """Takes the next place in the dossier's trail. Entries are written in the transaction that holds the
         dossier's row lock (services.core.lock), so concurrent actions take their places one after the other."""
-        last = (AuditEntry.objects.filter(dossier_id=self.dossier_id).order_by("-sequence")
-                .values_list("sequence", "entry_hash").first())
+        with connection.cursor() as cursor:
+            cursor.execute(_TRAIL_HEAD.sql(), [self.dossier_id])
+            last = cursor.fetchone()
         self.sequence, self.previous_hash = (last[0] + 1, last[1]) if last else (1, "")
         self.entry_hash = audit_chain.entry_hash(self)
 
 
+# The last entry of a dossier's trail, its position and hash: read on every audited act.
+_TRAIL_HEAD = PreparedQuery(lambda dossier_id: AuditEntry.objects.filter(dossier_id=dossier_id)
+                            .order_by("-sequence").values_list("sequence", "entry_hash")[:1])

@@ -3,7 +3,8 @@ entry and its published events, and the system's own transitions."""
 
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from procedures.selectors import frozen_version
 
 from .. import events, transitions
 from ..models import AuditEntry, Dossier
+from ..prepared import PreparedQuery
 from ..staff import LEADER_ROLES, StaffRole, acting_role
 from ..transitions import Capacity
 
@@ -115,9 +117,16 @@ def _field_values(dossier):
 
 
 
+# The row of the dossier an act changes, locked until the act commits: read by every act.
+_LOCK = PreparedQuery(lambda pk: Dossier.objects.select_for_update().filter(pk=pk))
+
 
 def lock(dossier, expected_version):
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if connection.get_autocommit():
+        raise TransactionManagementError("A dossier is locked inside the transaction that changes it.")
+    locked = next(iter(Dossier.objects.raw(_LOCK.sql(), [dossier.pk])), None)
+    if locked is None:
+        raise Dossier.DoesNotExist(f"Dossier {dossier.pk} does not exist.")
     locked.procedure_version = frozen_version(locked.procedure_version_id, procedure_id=locked.procedure_id)
     if expected_version is not None and locked.version != expected_version:
         raise DossierChanged(locked)
