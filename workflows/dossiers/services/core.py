@@ -4,8 +4,8 @@ entry and its published events, and the system's own transitions."""
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.transaction import TransactionManagementError
 from django.db.models.fields.files import FieldFile
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -114,7 +114,6 @@ def _field_values(dossier):
               if not field.primary_key}
     # A file field's value is one mutable object: compare the stored names.
     return {name: value.name if isinstance(value, FieldFile) else value for name, value in values.items()}
-
 
 
 # The row of the dossier an act changes, locked until the act commits: read by every act.
