@@ -32,7 +32,7 @@ def competent_agency_for(dossier):
     if snapshot["competent_agency"]:
         return Agency.objects.get(code=snapshot["competent_agency"]["code"])
     committee = (Agency.objects.effective_today()
-                 .filter(unit=dossier.commune, kind=snapshot["competent_agency_kind"]).first())
+                 .filter(unit_id=dossier.commune_id, kind=snapshot["competent_agency_kind"]).first())
     if committee is None:
         raise DossierError(_("No agency of %(commune)s settles this procedure.") % {"commune": dossier.commune})
     return committee
