@@ -123,7 +123,7 @@ _LOCK = PreparedQuery(lambda pk: Dossier.objects.select_for_update().filter(pk=p
 def lock(dossier, expected_version):
     if connection.get_autocommit():
         raise TransactionManagementError("A dossier is locked inside the transaction that changes it.")
-    locked = next(iter(Dossier.objects.raw(_LOCK.sql(), [dossier.pk])), None)
+    locked = _LOCK.instance(dossier.pk)
     if locked is None:
         raise Dossier.DoesNotExist(f"Dossier {dossier.pk} does not exist.")
     locked.procedure_version = frozen_version(locked.procedure_version_id, procedure_id=locked.procedure_id)
