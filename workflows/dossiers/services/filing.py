@@ -182,8 +182,10 @@ def attach_to_locked(dossier, acting_user, upload, *, document_order, name="", c
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    replaced = list(dossier.documents.filter(is_current=True, **same).values_list("pk", flat=True))
-    dossier.documents.filter(pk__in=replaced).update(is_current=False)
+    current = DossierDocument.objects.filter(dossier_id=dossier.pk, is_current=True, **same)
+    replaced = list(current.values_list("pk", flat=True))
+    if replaced:
+        DossierDocument.objects.filter(pk__in=replaced).update(is_current=False)
     document = DossierDocument.objects.create(
         dossier=dossier, document_order=document_order, name=name, file=upload,
         original_filename=Path(upload.name).name[:255], content_type=content_type, size=upload.size,
