@@ -8,6 +8,7 @@ import logging
 from django.db import transaction
 from django.urls import reverse
 
+from procedures.selectors import frozen_version
 from workflows.dossiers.models import AuditEntry, Dossier
 from workflows.signing import sealing
 from workflows.signing.validation import certificate_identity, last_signature_digest
@@ -75,9 +76,11 @@ def _result_title(dossier):
 
 def register_result(dossier_pk, leader):
     """The result `leader` approved, registered as signed (run after the approval commits)."""
-    dossier = Dossier.objects.select_related("procedure_version", "competent_agency").get(pk=dossier_pk)
+    dossier = Dossier.objects.select_related("competent_agency").get(pk=dossier_pk)
     if not dossier.result_file:
         return None
+    # The version's snapshot from memory: the title is all it gives here.
+    dossier.procedure_version = frozen_version(dossier.procedure_version_id, procedure_id=dossier.procedure_id)
     with dossier.result_file.open("rb") as file:
         data = file.read()
     return register(data, dossier=dossier, kind=IssuedDocument.Kind.RESULT, title=_result_title(dossier),

@@ -1,10 +1,11 @@
 """The machinery every use case shares: the refusals, the dossier's lock, taking a transition with its audit
 entry and its published events, and the system's own transitions."""
 
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models.fields.files import FieldFile
+from django.db.models import FileField
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,10 +111,19 @@ def take(dossier, acting_user, name, apply, *, expected_version, client_ip, note
 
 
 def _field_values(dossier):
-    values = {field.attname: getattr(dossier, field.attname) for field in Dossier._meta.concrete_fields
-              if not field.primary_key}
+    plain, files = _act_columns()
+    values = {name: getattr(dossier, name) for name in plain}
     # A file field's value is one mutable object: compare the stored names.
-    return {name: value.name if isinstance(value, FieldFile) else value for name, value in values.items()}
+    values.update({name: getattr(dossier, name).name for name in files})
+    return values
+
+
+@cache
+def _act_columns():
+    """The dossier's columns an act may change: those holding plain values, and those holding files."""
+    fields = [field for field in Dossier._meta.concrete_fields if not field.primary_key]
+    return ([field.attname for field in fields if not isinstance(field, FileField)],
+            [field.attname for field in fields if isinstance(field, FileField)])
 
 
 # The row of the dossier an act changes, locked until the act commits: read by every act.
@@ -169,10 +179,6 @@ def audit(dossier, user, action, *, from_state, note="", client_ip=None, role=""
 
 def _iso(moment):
     return moment.isoformat() if moment else None
-
-
-
-
 
 
 def required(text, *, at_most=TEXT_MAX_LENGTH):

@@ -159,8 +159,10 @@ def attach_document(*, dossier, acting_user, upload, document_order=None, name="
                             name=name, client_ip=client_ip, stored_copy=stored_copy)
 
 
-def attach_to_locked(dossier, acting_user, upload, *, document_order, name="", client_ip=None, stored_copy=None):
-    """attach_document, to a dossier the caller holds locked."""
+def attach_to_locked(dossier, acting_user, upload, *, document_order, name="", client_ip=None, stored_copy=None,
+                     first_copy=False):
+    """attach_document, to a dossier the caller holds locked; `first_copy` when the caller knows the slot holds
+    nothing yet (a draft it has just created), which spares looking for a copy to replace."""
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("Documents can only be attached to a draft or when a supplement is requested."))
     if not may_edit(dossier, acting_user):
@@ -182,8 +184,8 @@ def attach_to_locked(dossier, acting_user, upload, *, document_order, name="", c
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    current = DossierDocument.objects.filter(dossier_id=dossier.pk, is_current=True, **same)
-    replaced = list(current.values_list("pk", flat=True))
+    replaced = [] if first_copy else list(DossierDocument.objects.filter(
+        dossier_id=dossier.pk, is_current=True, **same).values_list("pk", flat=True))
     if replaced:
         DossierDocument.objects.filter(pk__in=replaced).update(is_current=False)
     document = DossierDocument.objects.create(
@@ -260,9 +262,10 @@ def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, 
         dossier = update_form_data(dossier=dossier, acting_user=acting_user, form_data={},
                                    result_delivery=result_delivery, delivery_address=delivery_address,
                                    client_ip=client_ip)
-    # The draft was created in this transaction: nobody else can see it, so it needs no lock of its own.
+    # The draft was created in this transaction: nobody else can see it, so it needs no lock of its own, and each
+    # document order comes once.
     for order, upload in (uploads or {}).items():
-        attach_to_locked(dossier, acting_user, upload, document_order=order, client_ip=client_ip)
+        attach_to_locked(dossier, acting_user, upload, document_order=order, client_ip=client_ip, first_copy=True)
     return submit_dossier(dossier=dossier, acting_user=acting_user, receiving_agency=receiving_agency,
                           paper_documents=paper_documents, client_ip=client_ip,
                           national_sign_in_level=national_sign_in_level)
