@@ -212,6 +212,13 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
     administrative boundary) and gives it its code at once. A citizen filing online is refused when the procedure
     needs a national sign-in (VNeID) above `national_sign_in_level`, the level of their current sign-in, which the
     dossier keeps."""
+    return _submit(dossier, acting_user, receiving_agency=receiving_agency, paper_documents=paper_documents,
+                   expected_version=expected_version, client_ip=client_ip,
+                   national_sign_in_level=national_sign_in_level)
+
+
+def _submit(dossier, acting_user, *, receiving_agency, paper_documents, expected_version, client_ip,
+            national_sign_in_level, held=False):
     now = timezone.now()
 
     def apply(dossier):
@@ -227,8 +234,8 @@ def submit_dossier(*, dossier, acting_user, receiving_agency=None, paper_documen
         dossier.submit(at=now, receiving_agency=agency,
                        code=dossier.code or next_dossier_code(agency=agency, day=timezone.localdate(now)))
 
-    return take(dossier, acting_user, "submit", apply, expected_version=expected_version,
-                client_ip=client_ip, data={"paper_documents": list(paper_documents)} if paper_documents else None)
+    return take(dossier, acting_user, "submit", apply, expected_version=expected_version, client_ip=client_ip,
+                data={"paper_documents": list(paper_documents)} if paper_documents else None, held=held)
 
 
 class NationalSignInRequired(NotPermitted):
@@ -266,9 +273,9 @@ def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, 
     # document order comes once.
     for order, upload in (uploads or {}).items():
         attach_to_locked(dossier, acting_user, upload, document_order=order, client_ip=client_ip, first_copy=True)
-    return submit_dossier(dossier=dossier, acting_user=acting_user, receiving_agency=receiving_agency,
-                          paper_documents=paper_documents, client_ip=client_ip,
-                          national_sign_in_level=national_sign_in_level)
+    return _submit(dossier, acting_user, receiving_agency=receiving_agency, paper_documents=paper_documents,
+                   expected_version=None, client_ip=client_ip, national_sign_in_level=national_sign_in_level,
+                   held=True)
 
 
 def _check_receives(dossier, agency):
