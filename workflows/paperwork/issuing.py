@@ -8,8 +8,7 @@ import logging
 from django.db import transaction
 from django.urls import reverse
 
-from procedures.selectors import frozen_version
-from workflows.dossiers.models import AuditEntry, Dossier
+from workflows.dossiers.models import AuditEntry
 from workflows.signing import sealing
 from workflows.signing.validation import certificate_identity, last_signature_digest
 
@@ -74,13 +73,11 @@ def _result_title(dossier):
     return dossier.procedure_version.snapshot.get("result") or "Kết quả giải quyết thủ tục hành chính"
 
 
-def register_result(dossier_pk, leader):
-    """The result `leader` approved, registered as signed (run after the approval commits)."""
-    dossier = Dossier.objects.select_related("competent_agency").get(pk=dossier_pk)
+def register_result(dossier, leader):
+    """The result `leader` approved, registered as signed (run after the approval commits), from the dossier as the
+    approval saved it: its result's fields change no more."""
     if not dossier.result_file:
         return None
-    # The version's snapshot from memory: the title is all it gives here.
-    dossier.procedure_version = frozen_version(dossier.procedure_version_id, procedure_id=dossier.procedure_id)
     with dossier.result_file.open("rb") as file:
         data = file.read()
     return register(data, dossier=dossier, kind=IssuedDocument.Kind.RESULT, title=_result_title(dossier),
@@ -92,4 +89,4 @@ def register_result(dossier_pk, leader):
 def on_transition(sender, dossier, name, actor, **kwargs):
     """The engine's transition_saved: an approved result is registered once its transaction commits."""
     if name == "approve":
-        transaction.on_commit(lambda: register_result(dossier.pk, actor), robust=True)
+        transaction.on_commit(lambda: register_result(dossier, actor), robust=True)
