@@ -1,14 +1,16 @@
 """A dossier's life through the service layer: each transition, who may take it, and what it records."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
+from tests.factories import ProcedureFactory
 from workflows.dossiers import services
 from workflows.dossiers.events import dossier_changed
 from workflows.dossiers.models import AuditEntry, Dossier
@@ -160,6 +162,24 @@ def test_only_the_assignee_or_role_holders_act_on_a_step(office):
         services.hand_over(dossier=dossier, acting_user=office.specialist)
     dossier = services.hand_over(dossier=dossier, acting_user=office.second_specialist)
     assert dossier.current_step["role"] == "department_head"
+
+
+def test_only_a_published_procedure_in_force_is_filed(office):
+    procedure = office.procedure
+    procedure.effective_to = timezone.localdate() - timedelta(days=1)
+    procedure.save(update_fields=["effective_to"])
+    with pytest.raises(services.DossierError, match="chưa thể nộp hồ sơ"):
+        services.create_draft(procedure=procedure, acting_user=office.citizen)
+    procedure.effective_to, procedure.is_active = None, False
+    procedure.save(update_fields=["effective_to", "is_active"])
+    with pytest.raises(services.DossierError, match="chưa thể nộp hồ sơ"):
+        services.create_draft(procedure=procedure, acting_user=office.citizen)
+    with pytest.raises(services.DossierError, match="chưa có phiên bản được công bố"):
+        services.create_draft(procedure=ProcedureFactory(), acting_user=office.citizen)
+    procedure.is_active = True
+    procedure.save(update_fields=["is_active"])
+    assert services.create_draft(procedure=procedure, acting_user=office.citizen).state == Dossier.State.DRAFT
+    assert not Dossier.objects.exclude(procedure=procedure).exists()
 
 
 def test_assignee_must_hold_the_steps_role(office):

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from onestop.uploads import IMAGES, PDF, validate_upload
 from procedures.forms import application_form, initial_from_storage
-from procedures.models import Agency, Procedure, ProcedureVersion
-from procedures.selectors import frozen_version, receives
+from procedures.models import Agency, Procedure
+from procedures.selectors import current_version, receives
 
 from ..models import DocumentOrigin, Dossier, DossierCodeCounter, DossierDocument
 from ..rules import may_edit
@@ -36,13 +36,12 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
     email and address of whoever it is filed for. Refuses procedures not available today, commune-level
     procedures without the commune that settles them, and a citizen filing for themselves (the portal or the API)
     with neither a verified email nor a verified phone: the agency must be able to reach them."""
-    version_id = (ProcedureVersion.objects.filter(procedure__in=Procedure.objects.available().filter(pk=procedure.pk))
-                  .order_by("-number").values_list("pk", flat=True).first())
-    if version_id is None:
-        if procedure.current_version is None:
-            raise DossierError(_("This procedure has no published version yet."))
+    version = current_version(procedure)
+    if version is None:
+        raise DossierError(_("This procedure has no published version yet."))
+    # As the caller loaded it, moments ago: what Procedure.objects.available() would say of it.
+    if not (procedure.is_active and procedure.in_force_on(timezone.localdate())):
         raise DossierError(_("This procedure cannot be filed at present."))
-    version = frozen_version(version_id, procedure_id=procedure.pk)
     if procedure.level == Procedure.Level.COMMUNE and commune is None:
         raise DossierError(_("Choose the commune or ward that settles this procedure."))
     desk = None if integrated else _officer_desk(acting_user)
