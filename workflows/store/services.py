@@ -55,13 +55,12 @@ def _copy_into(item, source, filename):
 
 def keep_result(*, dossier, actor):
     """An approved dossier's electronic result goes into its applicant's store, typed as the procedure's result:
-    in the approval's transaction, so that a result is never issued without being kept, nor kept twice. A paper
-    result, or an applicant known neither by account nor by identity number, leaves nothing to keep."""
+    in the approval's transaction, so that a result is never issued without being kept, nor kept twice (a dossier
+    is approved once, and store_one_item_per_result holds it). A paper result, or an applicant known neither by
+    account nor by identity number, leaves nothing to keep."""
     if dossier.outcome != Dossier.Outcome.APPROVED or not dossier.result_file:
         return None
     if not (dossier.applicant_id or dossier.applicant_identity_number):
-        return None
-    if StoreItem.objects.filter(origin=StoreItem.Origin.ISSUED, origin_dossier=dossier).exists():
         return None
     snapshot = dossier.procedure_version.snapshot
     document_type = _type_of(snapshot.get("result_type"))

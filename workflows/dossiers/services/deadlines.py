@@ -43,8 +43,8 @@ def _step_deadline(calendar, limit, step, start, due_at):
 def working_minutes_taken(dossier, decided_at):
     """From the start of the clock to the decision, without the time spent waiting for the applicant."""
     calendar = working_calendar()
-    waited = sum(calendar.working_minutes_between(pause.started_at, pause.ended_at or decided_at)
-                 for pause in dossier.pauses.all())
+    waited = sum(calendar.working_minutes_between(started_at, ended_at or decided_at) for started_at, ended_at
+                 in PausePeriod.objects.filter(dossier_id=dossier.pk).values_list("started_at", "ended_at"))
     counted_from = calendar.counting_start(dossier.received_at, time_limit(dossier))
     return max(calendar.position(decided_at) - counted_from - waited, 0)
 

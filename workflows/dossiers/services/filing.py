@@ -159,9 +159,9 @@ def attach_document(*, dossier, acting_user, upload, document_order=None, name="
 
 
 def attach_to_locked(dossier, acting_user, upload, *, document_order, name="", client_ip=None, stored_copy=None,
-                     first_copy=False):
-    """attach_document, to a dossier the caller holds locked; `first_copy` when the caller knows the slot holds
-    nothing yet (a draft it has just created), which spares looking for a copy to replace."""
+                     filing=False):
+    """attach_document, to a dossier the caller holds locked. `filing`: to the draft file_dossier has just created
+    and submits next, whose slots hold nothing to replace and whose submission saves its new version."""
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(_("Documents can only be attached to a draft or when a supplement is requested."))
     if not may_edit(dossier, acting_user):
@@ -183,7 +183,7 @@ def attach_to_locked(dossier, acting_user, upload, *, document_order, name="", c
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    replaced = [] if first_copy else list(DossierDocument.objects.filter(
+    replaced = [] if filing else list(DossierDocument.objects.filter(
         dossier_id=dossier.pk, is_current=True, **same).values_list("pk", flat=True))
     if replaced:
         DossierDocument.objects.filter(pk__in=replaced).update(is_current=False)
@@ -196,7 +196,8 @@ def attach_to_locked(dossier, acting_user, upload, *, document_order, name="", c
            if stored_copy else {}),
     )
     dossier.version += 1
-    dossier.save(update_fields=["version", "updated_at"])
+    if not filing:
+        dossier.save(update_fields=["version", "updated_at"])
     audit(dossier, acting_user, "document_attached", from_state=dossier.state, client_ip=client_ip,
           data={"document": document.name, "document_order": document_order, "sha256": document.sha256,
                 "size": document.size, "replaces": replaced,
@@ -271,7 +272,7 @@ def file_dossier(*, procedure, acting_user, applicant, form_data, commune=None, 
     # The draft was created in this transaction: nobody else can see it, so it needs no lock of its own, and each
     # document order comes once.
     for order, upload in (uploads or {}).items():
-        attach_to_locked(dossier, acting_user, upload, document_order=order, client_ip=client_ip, first_copy=True)
+        attach_to_locked(dossier, acting_user, upload, document_order=order, client_ip=client_ip, filing=True)
     return _submit(dossier, acting_user, receiving_agency=receiving_agency, paper_documents=paper_documents,
                    expected_version=None, client_ip=client_ip, national_sign_in_level=national_sign_in_level,
                    held=True)
