@@ -523,6 +523,10 @@ class Procedure(EffectivePeriod):
     def current_version(self):
         return self.versions.order_by("-number").first()
 
+    def available_on(self, day):
+        """ProcedureQuerySet.available, for one loaded procedure on `day`."""
+        return self.is_active and self.in_force_on(day)
+
 
 class StepRole(models.TextChoices):
     RECEIVING_OFFICER = "receiving_officer", _("Receiving officer")

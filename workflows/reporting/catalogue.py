@@ -43,7 +43,7 @@ def count_catalogue(by, period, scope, time_spans=(), *, today=None):
                 counts["publication_due"] += due
                 counts["published_on_time"] += on_time
             end = min(last, today)
-            if procedure.is_active and procedure.in_force_on(end):
+            if procedure.available_on(end):
                 counts["in_force"] += 1
                 published = procedure.published_on is not None and procedure.published_on <= end
                 counts["published_complete"] += published and complete

@@ -39,8 +39,8 @@ def create_draft(*, procedure, acting_user, commune=None, form_data=None, applic
     version = current_version(procedure)
     if version is None:
         raise DossierError(_("This procedure has no published version yet."))
-    # As the caller loaded it, moments ago: what Procedure.objects.available() would say of it.
-    if not (procedure.is_active and procedure.in_force_on(timezone.localdate())):
+    # As the caller loaded it, moments ago.
+    if not procedure.available_on(timezone.localdate()):
         raise DossierError(_("This procedure cannot be filed at present."))
     if procedure.level == Procedure.Level.COMMUNE and commune is None:
         raise DossierError(_("Choose the commune or ward that settles this procedure."))
