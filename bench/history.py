@@ -1,7 +1,7 @@
 """Times the demo history (seeds.history.seed_history) as `./scripts/serve` writes it: on the embedded SQLite
 default, with DEBUG on, after load_catalogue and seed_demo.
 
-    .venv/bin/python bench/history.py --dossiers 1000 3000
+    .venv/bin/python bench/history.py --dossiers 2000 3000
 
 A SQLite database is prepared once in a temporary directory (migrated, the Thanh Hóa catalogue and the demo
 accounts loaded) and copied afresh for each size, so every run starts from the empty province `./scripts/serve`
@@ -40,7 +40,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from seeds.history import seed_history  # noqa: E402
+from seeds.history import DEMO_DOSSIERS, seed_history  # noqa: E402
 from workflows.reporting import tallies  # noqa: E402
 
 PREPARED = WORKDIR / "prepared.sqlite3"
@@ -96,7 +96,7 @@ def statements_per_dossier(dossiers):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dossiers", type=int, nargs="+", default=[1000, 3000], help="history sizes to time")
+    parser.add_argument("--dossiers", type=int, nargs="+", default=[DEMO_DOSSIERS], help="history sizes to time")
     parser.add_argument("--queries", action="store_true", help="also count the SQL statements per dossier")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the in-process tasks log every run

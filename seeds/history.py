@@ -39,6 +39,8 @@ from .demo import DEPARTMENT, PROVINCIAL_CENTRE, WARD_DESK
 from .lives import Life, Plan
 from .people import NATIONAL_PORTAL, PAYMENT_PLATFORM, People, system_account
 
+# The size of the demo's year (`./scripts/serve`): a couple of thousand dossiers, written in well under a minute.
+DEMO_DOSSIERS = 2000
 # How often each procedure is filed, relative to the others: civil status and certification are daily work.
 FREQUENT = {"1.001193": 10, "2.000815": 10, "2.000884": 8, "2.000942": 6, "1.000894": 5, "1.000656": 4,
             "1.004873": 6, "3.000333": 6, "1.013831": 7, "1.001612": 5, "1.013225": 4, "1.012784": 4}
@@ -125,7 +127,7 @@ class HistoryReport:
     seconds: float = 0.0
 
 
-def seed_history(*, dossiers=1000, seed=2026, end=None, tallies_refreshed=True, progress=None):
+def seed_history(*, dossiers=DEMO_DOSSIERS, seed=2026, end=None, tallies_refreshed=True, progress=None):
     """Files `dossiers` dossiers over the year up to `end` (now) and lives each through the services, the same way
     for the same seed; then refreshes the indicators' tallies. `progress(done, total)` hears after each dossier
     (a minute can pass on a slow machine). Refuses a database that already holds dossiers or no catalogue."""

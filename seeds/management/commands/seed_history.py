@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from seeds.history import HistoryError, seed_history
+from seeds.history import DEMO_DOSSIERS, HistoryError, seed_history
 
 
 class Command(BaseCommand):
@@ -14,7 +14,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dossiers", type=int, default=1000, help="How many dossiers to file (default 1000).")
+        parser.add_argument("--dossiers", type=int, default=DEMO_DOSSIERS,
+                            help=f"How many dossiers to file (default {DEMO_DOSSIERS}).")
         parser.add_argument("--seed", type=int, default=2026, help="The random seed (default 2026).")
 
     def handle(self, *args, dossiers, seed, **options):
