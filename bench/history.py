@@ -8,7 +8,9 @@ accounts loaded) and copied afresh for each size, so every run starts from the e
 starts from. For each size, prints the dossiers written (the size asked for, plus the tour, showcase and
 deadline dossiers), the seconds the history took and, apart, the indicators' refresh that follows it; the
 milliseconds of processor time per dossier; and, with --queries, the SQL statements per dossier (counted in a
-run of its own, as counting costs time).
+run of its own, as counting costs time). Before each size, `machine ms` times a plain Python loop (the best of
+five sums of a million integers): a shared host's speed can swing by half within an hour and the history's time
+follows it, so compare figures taken at the same machine speed.
 """
 
 import argparse
@@ -17,6 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
+import timeit
 from datetime import timedelta
 from pathlib import Path
 
@@ -94,6 +97,11 @@ def statements_per_dossier(dossiers):
     return counter.statements / report.dossiers
 
 
+def machine_milliseconds():
+    """The host's speed now: the best of five sums of a million integers, in milliseconds."""
+    return 1000 * min(timeit.repeat("sum(range(1_000_000))", number=1, repeat=5))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dossiers", type=int, nargs="+", default=[DEMO_DOSSIERS], help="history sizes to time")
@@ -102,12 +110,14 @@ def main():
     logging.disable(logging.WARNING)  # the in-process tasks log every run
     prepare()
     print(f"{'asked':>6} {'written':>8} {'history s':>10} {'refresh s':>10} {'ms cpu/dossier':>15} "
-          f"{'dossiers/s':>11} {'queries/dossier':>16}")
+          f"{'dossiers/s':>11} {'queries/dossier':>16} {'machine ms':>11}")
     for size in args.dossiers:
+        machine = machine_milliseconds()
         report, seconds, cpu, refresh = timed(size)
         per_dossier = f"{statements_per_dossier(size):.1f}" if args.queries else "-"
         print(f"{size:>6} {report.dossiers:>8} {seconds:>10.1f} {refresh:>10.1f} "
-              f"{1000 * cpu / report.dossiers:>15.1f} {report.dossiers / seconds:>11.1f} {per_dossier:>16}")
+              f"{1000 * cpu / report.dossiers:>15.1f} {report.dossiers / seconds:>11.1f} {per_dossier:>16} "
+              f"{machine:>11.1f}")
     connections.close_all()
     shutil.rmtree(WORKDIR, ignore_errors=True)
 
