@@ -8,14 +8,16 @@ accounts loaded) and copied afresh for each size, so every run starts from the e
 starts from. For each size, prints the dossiers written (the size asked for, plus the tour, showcase and
 deadline dossiers), the seconds the history took and, apart, the indicators' refresh that follows it; the
 milliseconds of processor time per dossier; and, with --queries, the SQL statements per dossier (counted in a
-run of its own, as counting costs time). Before each size, `machine ms` times a plain Python loop (the best of
-five sums of a million integers): a shared host's speed can swing by half within an hour and the history's time
-follows it, so compare figures taken at the same machine speed.
+run of its own, as counting costs time). `machine ms` is a rough reading of the host's speed while the history
+ran: every hundred dossiers a plain Python loop is timed (the median, as milliseconds to sum a million integers; its
+own time is left out of the history's). A shared host's speed can swing by half within minutes, and the history's
+time with it: compare figures taken at about the same reading.
 """
 
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -78,15 +80,36 @@ class Counter:
         return execute(sql, params, many, context)
 
 
+class MachineSpeed:
+    """Times a plain Python loop every hundred dossiers (the history's progress callback), and how long that took."""
+
+    def __init__(self):
+        self.samples, self.seconds, self.cpu = [], 0.0, 0.0
+
+    def __call__(self, done, total):
+        if done % 100 == 0 or done == total:
+            cpu, started = time.process_time(), time.monotonic()
+            # Five times the best of three sums of 200,000 integers: milliseconds per million.
+            self.samples.append(5000 * min(timeit.repeat("sum(range(200_000))", number=1, repeat=3)))
+            self.seconds += time.monotonic() - started
+            self.cpu += time.process_time() - cpu
+
+    def milliseconds(self):
+        return statistics.median(self.samples)
+
+
 def timed(dossiers):
-    """The history's seconds and processor time, then the indicators' refresh that follows it, apart."""
+    """The history's seconds and processor time, then the indicators' refresh that follows it, apart; and the
+    machine's speed meanwhile."""
     fresh_database()
+    machine = MachineSpeed()
     cpu, started = time.process_time(), time.monotonic()
-    report = seed_history(dossiers=dossiers, tallies_refreshed=False)
-    seconds, cpu = time.monotonic() - started, time.process_time() - cpu
+    report = seed_history(dossiers=dossiers, tallies_refreshed=False, progress=machine)
+    seconds = time.monotonic() - started - machine.seconds
+    cpu = time.process_time() - cpu - machine.cpu
     refresh_started = time.monotonic()
     tallies.refresh(last_day=timezone.localdate() - timedelta(days=1))
-    return report, seconds, cpu, time.monotonic() - refresh_started
+    return report, seconds, cpu, time.monotonic() - refresh_started, machine.milliseconds()
 
 
 def statements_per_dossier(dossiers):
@@ -95,11 +118,6 @@ def statements_per_dossier(dossiers):
     with connection.execute_wrapper(counter):
         report = seed_history(dossiers=dossiers, tallies_refreshed=False)
     return counter.statements / report.dossiers
-
-
-def machine_milliseconds():
-    """The host's speed now: the best of five sums of a million integers, in milliseconds."""
-    return 1000 * min(timeit.repeat("sum(range(1_000_000))", number=1, repeat=5))
 
 
 def main():
@@ -112,8 +130,7 @@ def main():
     print(f"{'asked':>6} {'written':>8} {'history s':>10} {'refresh s':>10} {'ms cpu/dossier':>15} "
           f"{'dossiers/s':>11} {'queries/dossier':>16} {'machine ms':>11}")
     for size in args.dossiers:
-        machine = machine_milliseconds()
-        report, seconds, cpu, refresh = timed(size)
+        report, seconds, cpu, refresh, machine = timed(size)
         per_dossier = f"{statements_per_dossier(size):.1f}" if args.queries else "-"
         print(f"{size:>6} {report.dossiers:>8} {seconds:>10.1f} {refresh:>10.1f} "
               f"{1000 * cpu / report.dossiers:>15.1f} {report.dossiers / seconds:>11.1f} {per_dossier:>16} "
