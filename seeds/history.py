@@ -39,7 +39,7 @@ from .demo import DEPARTMENT, PROVINCIAL_CENTRE, WARD_DESK
 from .lives import Life, Plan
 from .people import NATIONAL_PORTAL, PAYMENT_PLATFORM, People, system_account
 
-# The size of the demo's year (`./scripts/serve`): a couple of thousand dossiers, written in well under a minute.
+# The size of the demo's year (`./scripts/serve`): a couple of thousand dossiers, about half a minute to write.
 DEMO_DOSSIERS = 2000
 # How often each procedure is filed, relative to the others: civil status and certification are daily work.
 FREQUENT = {"1.001193": 10, "2.000815": 10, "2.000884": 8, "2.000942": 6, "1.000894": 5, "1.000656": 4,
